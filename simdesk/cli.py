@@ -1,0 +1,174 @@
+"""The command line: parse, load, run, render. Nothing else lives here.
+
+User-input errors (SimdeskError) are caught only here, printed as ``where: what`` on
+stderr, and turned into exit code 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from simdesk import __version__
+from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
+from simdesk.errors import Problem, SimdeskError
+from simdesk.experiment import run_experiment
+from simdesk.loading import load_scenario
+from simdesk.render import erlang_table, make_console, render_summary
+from simdesk.report import dumps, summary_json, write_atomic
+from simdesk.units import parse_duration, parse_rate
+
+app = typer.Typer(
+    help="Simulate a support desk of AI bots, vendor and in-house agents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INPUT = 2
+T = TypeVar("T")
+
+
+def fail(problems: list[Problem]) -> None:
+    err = make_console(stderr=True)
+    for p in problems:
+        err.print(f"[bold red]error:[/] {p}", markup=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn input errors into located messages and exit code 2, never a traceback."""
+    try:
+        yield
+    except SimdeskError as exc:
+        fail(exc.problems)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"simdesk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """simdesk: how long customers wait, how many give up, how satisfied they are, and
+    what it costs, for a desk of AI bots, outsourced vendor agents and in-house agents."""
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write every figure as JSON to PATH.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="Override the scenario's replications.")
+    ] = None,
+    intraday: Annotated[
+        bool, typer.Option("--intraday/--no-intraday", help="Show the by-hour table.")
+    ] = True,
+) -> None:
+    """Run a scenario and print waits, abandonment, satisfaction and cost tables."""
+    with user_errors():
+        s = load_scenario(scenario)
+        err = make_console(stderr=True)
+        for w in _warnings(s):
+            err.print(f"[yellow]warning:[/] {w}", highlight=False)
+        summary = run_experiment(s, seed=seed, replications=replications)
+        summary.warnings = []
+        if json_path is not None:
+            doc = summary_json(summary)
+            doc["warnings"] = _warnings(s)
+            _write(json_path, dumps(doc))
+        render_summary(summary, make_console(), intraday=intraday)
+
+
+def _warnings(s: object) -> list[str]:
+    from simdesk.scenario import Scenario, warnings_for
+
+    return warnings_for(s) if isinstance(s, Scenario) else []
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise SimdeskError(Problem(f"cannot write: {exc.strerror}", str(path))) from exc
+
+
+def _parse(kind: str, value: str, parser: Callable[[str], T]) -> T:
+    try:
+        return parser(value)
+    except ValueError as exc:
+        raise SimdeskError(Problem(str(exc), key=kind)) from exc
+
+
+@app.command()
+def erlang(
+    rate: Annotated[str, typer.Option(help="Arrival rate with a unit, e.g. 200/h.")],
+    handle: Annotated[str, typer.Option(help="Mean handle time, e.g. 3m.")],
+    agents: Annotated[
+        int | None, typer.Option(min=1, help="Staff to evaluate; omit to find the staff needed.")
+    ] = None,
+    patience: Annotated[
+        str | None,
+        typer.Option(help="Mean patience (exponential), e.g. 2m: Erlang A; omit for Erlang C."),
+    ] = None,
+    within: Annotated[str, typer.Option(help="Service-level threshold.")] = "20s",
+    at_least: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Service level to reach when staffing.")
+    ] = 0.8,
+    max_abandonment: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Also cap abandonment (Erlang A).")
+    ] = None,
+) -> None:
+    """Answer the Erlang C / Erlang A formulas directly: figures for a staff, or the staff
+    needed for a service-level target."""
+    with user_errors():
+        lam = _parse("--rate", rate, parse_rate)
+        mean = _parse("--handle", handle, parse_duration)
+        t = _parse("--within", within, parse_duration)
+        pat = _parse("--patience", patience, parse_duration) if patience else None
+        if mean <= 0:
+            raise SimdeskError(Problem("must be positive", key="--handle"))
+        try:
+            rows: list[QueueFigures]
+            if agents is not None:
+                if pat is None:
+                    rows = [erlang_c(agents, lam, mean, t)]
+                else:
+                    rows = [erlang_a(agents, lam, mean, pat, t)]
+            else:
+                best = agents_for_target(lam, mean, t, at_least, pat, max_abandonment)
+                rows = []
+                for n in range(max(1, best.agents - 2), best.agents + 3):
+                    try:
+                        rows.append(
+                            erlang_c(n, lam, mean, t) if pat is None else erlang_a(n, lam, mean, pat, t)
+                        )
+                    except ValueError:
+                        continue
+        except ValueError as exc:
+            raise SimdeskError(Problem(str(exc))) from exc
+        needed = None if agents is not None else best.agents
+        make_console().print(erlang_table(rows, t, needed))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None

@@ -1,0 +1,680 @@
+"""The single run: a pure function from (scenario, seed, replication) to tallies.
+
+Built on SimPy's event queue, but with callbacks instead of one generator process per
+inquiry: an inquiry costs one arrival event, one completion event per service, and a
+patience timer only if it actually queues. Stale timers and queue entries are not removed
+but ignored (each inquiry carries a token that changes whenever it stops waiting), which
+keeps every operation O(1) or O(log n) in the event heap.
+
+Every inquiry's own randomness (type, patience, handle-time needs, bot and resolution
+outcomes) is drawn at its arrival from streams named for what they mean, so two scenarios
+that differ only in staffing see the same customers (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+import simpy
+from simpy.events import NORMAL, Event
+
+from simdesk.distributions import Distribution
+from simdesk.scenario import Pool, Scenario
+from simdesk.shifts import shift_windows
+from simdesk.streams import Draws, Streams
+from simdesk.tally import Tally
+
+WAITING, SERVING, DONE = 0, 1, 2
+# How a contact ended; decides its satisfaction base score.
+BOT_RESOLVED, BOT_FALSE, PERSON_RESOLVED, UNRESOLVED, ABANDONED = range(5)
+HOUR = 3600.0
+DEFAULT_SL_WITHIN = 20.0
+UNLIMITED = 1 << 40
+
+
+class _Call(Event):  # type: ignore[misc]
+    """A pre-triggered event carrying a payload, like ``simpy.Timeout`` with one callback."""
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, callback: Callable[[Any], None], value: Any
+    ) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
+        env.schedule(self, NORMAL, delay)
+
+
+class Agent:
+    """One person (or, for a bot pool, the whole bot) with work units free."""
+
+    __slots__ = ("cap", "free", "on_shift")
+
+    def __init__(self, cap: int, on_shift: bool) -> None:
+        self.cap = cap
+        self.free = cap
+        self.on_shift = on_shift
+
+
+class Inquiry:
+    """One contact in flight. Mutable while it moves; nothing of it is kept afterwards."""
+
+    __slots__ = (
+        "also",
+        "asked_human",
+        "cell",
+        "chat",
+        "contacts_before",
+        "counted",
+        "escalations",
+        "handle",
+        "patience",
+        "pool",
+        "route",
+        "state",
+        "tidx",
+        "token",
+        "u_bot",
+        "u_false",
+        "u_fcr",
+        "used_bot",
+        "wait_start",
+        "wait_total",
+    )
+
+
+@dataclass(frozen=True)
+class RouteRuntime:
+    """One inquiry type's path, resolved to pool runtimes."""
+
+    pools: tuple[PoolRuntime, ...]
+    overflow_after: float | None
+    handle_draws: tuple[Draws, ...]
+    followup_handle_draws: tuple[Draws, ...]
+
+
+class PoolRuntime:
+    """A pool during a run: its agents, queue, integrators and per-type counters."""
+
+    def __init__(self, pool: Pool, ntypes: int, type_names: list[str], end: float) -> None:
+        self.name = pool.name
+        self.is_bot = pool.is_bot
+        self.cap = 1 if pool.is_bot else pool.unit_capacity
+        self.fcr = pool.fcr
+        self.res = [pool.resolution_for(t) for t in type_names]
+        self.false_res = pool.false_resolution
+        self.max_time = pool.max_time
+        self.extra = pool.escalation_extra
+        self.speed = pool.speed
+        self.tally = Tally()
+        self.t_handled = [0] * ntypes
+        self.t_resolved = [0] * ntypes
+        self.t_busy = [0.0] * ntypes
+        self.queues: dict[int, deque[tuple[Inquiry, int, int]]] = {}
+        self.order: list[deque[tuple[Inquiry, int, int]]] = []
+        self.agents: list[Agent] = []
+        self.free: list[Agent] = []
+        self.windows: list[tuple[list[Agent], list[tuple[float, float]]]] = []
+        if pool.is_bot:
+            bot = Agent(pool.concurrency or UNLIMITED, True)
+            self.agents.append(bot)
+            self.free.append(bot)
+        elif pool.agents is not None:
+            for _ in range(pool.agents):
+                a = Agent(self.cap, True)
+                self.agents.append(a)
+                self.free.append(a)
+        else:
+            for shift in pool.shifts or []:
+                block = [Agent(self.cap, False) for _ in range(shift.agents)]
+                self.agents.extend(block)
+                self.windows.append((block, shift_windows(shift, end)))
+        if pool.is_bot:
+            self.staffed = pool.concurrency or 0
+        else:
+            self.staffed = self.cap * len(self.free)
+        self.busy = 0
+        self.last = 0.0
+        self.busy_area = 0.0
+        self.staffed_area = 0.0
+        self.mark = (0.0, 0.0)
+        self.hour_busy = [0.0] * 24
+        self.hour_staffed = [0.0] * 24
+
+    def queue_for(self, priority: int) -> deque[tuple[Inquiry, int, int]]:
+        q = self.queues.get(priority)
+        if q is None:
+            q = self.queues[priority] = deque()
+            self.order = [self.queues[p] for p in sorted(self.queues, reverse=True)]
+        return q
+
+    def pop_waiting(self) -> tuple[Inquiry, int, int] | None:
+        """Next valid queue entry by priority, then arrival; stale entries are dropped."""
+        for q in self.order:
+            while q:
+                entry = q.popleft()
+                if entry[0].token == entry[1]:
+                    return entry
+        return None
+
+    def take(self, units: int) -> Agent | None:
+        free = self.free
+        if not free:
+            return None
+        if units == 1:
+            agent = free[-1]
+            agent.free -= 1
+            if agent.free == 0:
+                free.pop()
+            return agent
+        for i in range(len(free) - 1, -1, -1):
+            if free[i].free == units:
+                agent = free.pop(i)
+                agent.free = 0
+                return agent
+        return None
+
+    def flush(self, now: float) -> None:
+        dt = now - self.last
+        self.busy_area += self.busy * dt
+        self.staffed_area += self.staffed * dt
+        self.last = now
+
+
+@dataclass
+class RunTallies:
+    """What one run recorded: contact cells per (type, hour of day) and per-pool tallies."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    cells: list[list[Tally]]
+    pools: list[PoolRuntime]
+    measured_s: float
+    sl_within: float
+
+
+class _Desk:
+    """Wires a scenario to a SimPy environment and runs it once."""
+
+    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        s = scenario
+        self.s = s
+        self.env = simpy.Environment()
+        self.warmup = s.warmup
+        self.end = s.warmup + s.horizon
+        self.types = s.demand.types
+        names = s.type_names
+        ntypes = len(names)
+        self.chat = [t.channel == "chat" for t in self.types]
+        self.prio = [t.priority for t in self.types]
+        self.cum_shares = list(accumulate(t.share for t in self.types))
+        self.cum_shares[-1] = 1.0
+        self.sl_within = (
+            s.targets.service_level.within if s.targets.service_level else DEFAULT_SL_WITHIN
+        )
+        self.sat = s.satisfaction
+        self.pools = {p.name: PoolRuntime(p, ntypes, names, self.end) for p in s.pools}
+        self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
+
+        exp1 = streams.draws("arrivals", lambda g, n: g.standard_exponential(n))
+        self.next_exp = exp1
+        self.type_u = streams.uniforms("types")
+        rate = s.demand.arrival_rate
+        self.rates = [rate * s.demand.rate_multiplier(h) for h in range(168)]
+        self.flat_rate = rate if len(set(self.rates)) == 1 else None
+
+        fresh = _CustomerDraws(streams, "", s)
+        follow = _CustomerDraws(streams, "followup/", s)
+        self.fresh, self.follow = fresh, follow
+        self.routes: list[RouteRuntime] = []
+        self.human_routes: list[RouteRuntime] = []
+        for t in names:
+            route = s.route_for(t)
+            path = route.path
+            self.routes.append(self._route(t, path, s.overflow_for(t), fresh, follow))
+            human_path = [p for p in path if not s.pool(p).is_bot] or path
+            if s.routing.always_human and human_path != path:
+                self.human_routes.append(
+                    self._route(t, human_path, s.overflow_for(t), fresh, follow)
+                )
+            else:
+                self.human_routes.append(self.routes[-1])
+        self.ask_p = s.customers.asks_for_human
+        self.retry_p = s.customers.retry.probability
+        self.repeat_p = s.customers.repeat.probability
+        self.retry_delay = streams.draws("retry_delay", _sampler(s.customers.retry.after))
+        self.repeat_delay = streams.draws("repeat_delay", _sampler(s.customers.repeat.after))
+        self.retry_u = streams.uniforms("retry")
+        self.repeat_u = streams.uniforms("repeat")
+
+    def _route(
+        self,
+        type_name: str,
+        path: list[str],
+        overflow: float | None,
+        fresh: _CustomerDraws,
+        follow: _CustomerDraws,
+    ) -> RouteRuntime:
+        pools = tuple(self.pools[p] for p in path)
+        return RouteRuntime(
+            pools=pools,
+            overflow_after=overflow,
+            handle_draws=tuple(fresh.handle(self.s.pool(p), type_name) for p in path),
+            followup_handle_draws=tuple(follow.handle(self.s.pool(p), type_name) for p in path),
+        )
+
+    # ----------------------------------------------------------------- run
+    def run(self) -> RunTallies:
+        env = self.env
+        _Call(env, self._next_arrival(0.0), self._on_arrival, None)
+        for pool in self.pools.values():
+            for block, windows in pool.windows:
+                for start, stop in windows:
+                    _Call(env, start, self._on_shift_start, (pool, block))
+                    if stop < self.end:
+                        _Call(env, stop, self._on_shift_end, (pool, block))
+        if self.warmup > 0:
+            _Call(env, self.warmup, self._on_warmup_end, None)
+        _Call(env, HOUR, self._on_hour, None)
+        env.run(until=self.end)
+        self._close_hour(self.end)
+        pools = list(self.pools.values())
+        return RunTallies(self.s, 0, 0, self.cells, pools, self.s.horizon, self.sl_within)
+
+    def _next_arrival(self, t: float) -> float:
+        """Delay to the next fresh arrival: inversion of the piecewise-constant rate."""
+        e = self.next_exp()
+        if self.flat_rate is not None:
+            return e / self.flat_rate
+        now = t
+        rates = self.rates
+        while True:
+            hour = int(now // HOUR)
+            r = rates[hour % 168]
+            edge = (hour + 1) * HOUR
+            if r > 0.0 and e <= r * (edge - now):
+                return now + e / r - t
+            e -= r * (edge - now)
+            now = edge
+
+    # ----------------------------------------------------------- arrivals
+    def _on_arrival(self, ev: Event) -> None:
+        env = self.env
+        now = env._now
+        _Call(env, self._next_arrival(now), self._on_arrival, None)
+        tidx = bisect_right(self.cum_shares, self.type_u()) if len(self.cum_shares) > 1 else 0
+        if tidx >= len(self.cum_shares):
+            tidx = len(self.cum_shares) - 1
+        self._start_contact(now, tidx, 0, self.fresh, False)
+
+    def _on_followup(self, ev: Event) -> None:
+        tidx, contacts_before = ev._value
+        self._start_contact(self.env._now, tidx, contacts_before, self.follow, True)
+
+    def _start_contact(
+        self, now: float, tidx: int, contacts_before: int, draws: _CustomerDraws, followup: bool
+    ) -> None:
+        inq = Inquiry()
+        inq.tidx = tidx
+        inq.chat = self.chat[tidx]
+        inq.contacts_before = contacts_before
+        inq.patience = draws.patience()
+        asked = self.ask_p > 0.0 and draws.ask() < self.ask_p
+        inq.asked_human = asked
+        route = self.human_routes[tidx] if asked else self.routes[tidx]
+        inq.route = route
+        handle_draws = route.followup_handle_draws if followup else route.handle_draws
+        inq.handle = [d() for d in handle_draws]
+        inq.u_bot = draws.bot() if route.pools[0].is_bot else 1.0
+        inq.u_false = draws.false() if route.pools[0].is_bot else 1.0
+        inq.u_fcr = draws.fcr() if draws.any_fcr else 0.0
+        inq.used_bot = False
+        inq.escalations = 0
+        inq.wait_total = 0.0
+        inq.token = 0
+        inq.also = None
+        inq.state = WAITING
+        counted = now >= self.warmup
+        inq.counted = counted
+        cell = self.cells[tidx][int(now // HOUR) % 24]
+        inq.cell = cell
+        if counted:
+            cell.offered += 1
+            if followup:
+                cell.repeats += 1
+        self._enter(inq, 0, now)
+
+    # ------------------------------------------------------------ stages
+    def _enter(self, inq: Inquiry, k: int, now: float) -> None:
+        """Offer the inquiry to pool k of its route: serve now or queue with timers."""
+        route: RouteRuntime = inq.route
+        pool = route.pools[k]
+        inq.pool = pool
+        inq.state = WAITING
+        inq.wait_start = now
+        if inq.counted:
+            pool.tally.offered += 1
+        units = 1 if (inq.chat or pool.is_bot) else pool.cap
+        if pool.free and not any(pool.order):
+            agent = pool.take(units)
+            if agent is not None:
+                self._serve(pool, inq, k, agent, units, now)
+                return
+        pool.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
+        remaining = inq.patience - inq.wait_total
+        if remaining <= 0.0:
+            self._abandon(inq, now)
+            return
+        if remaining != math.inf:
+            _Call(self.env, remaining, self._on_patience, (inq, inq.token))
+        over = route.overflow_after
+        if over is not None and k + 1 < len(route.pools) and not pool.is_bot:
+            if over < remaining:
+                _Call(self.env, over, self._on_overflow, (inq, inq.token, k + 1))
+
+    def _serve(
+        self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
+    ) -> None:
+        here = now - inq.wait_start
+        inq.wait_total += here
+        pool_wait = here
+        also = inq.also
+        if also is not None:
+            for other, joined in also:
+                if other is pool:
+                    pool_wait = now - joined
+            if inq.counted:
+                primary = inq.pool
+                for other in [primary, *(o for o, _ in also)]:
+                    if other is not pool:
+                        other.tally.overflowed += 1
+            inq.also = None
+        inq.state = SERVING
+        inq.token += 1
+        if inq.counted:
+            t = pool.tally
+            if pool_wait > 0.0:
+                t.waited += 1
+                t.wait_sum += pool_wait
+            t.hist.add(pool_wait)
+            t.answered_wait_sum += pool_wait
+            if pool_wait <= self.sl_within:
+                t.within += 1
+        duration = inq.handle[k]
+        truncated = False
+        if pool.is_bot:
+            inq.used_bot = True
+            if pool.max_time is not None and duration > pool.max_time:
+                duration = pool.max_time
+                truncated = True
+        elif inq.escalations:
+            duration += inq.route.pools[0].extra / pool.speed
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.staffed_area += pool.staffed * (now - pool.last)
+        pool.last = now
+        pool.busy += units
+        if inq.counted:
+            pool.t_busy[inq.tidx] += duration * units
+        _Call(self.env, duration, self._on_done, (inq, pool, agent, units, k, truncated))
+
+    def _on_done(self, ev: Event) -> None:
+        inq, pool, agent, units, k, truncated = ev._value
+        now = self.env._now
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.staffed_area += pool.staffed * (now - pool.last)
+        pool.last = now
+        pool.busy -= units
+        was_free = agent.free
+        agent.free += units
+        if was_free == 0 and agent.on_shift:
+            pool.free.append(agent)
+        tidx = inq.tidx
+        counted = inq.counted
+        if counted:
+            pool.t_handled[tidx] += 1
+        if pool.is_bot:
+            if not truncated and inq.u_bot < pool.res[tidx]:
+                false = inq.u_false < pool.false_res
+                if counted:
+                    pool.t_resolved[tidx] += 1
+                    pool.tally.contained += 1
+                    inq.cell.contained += 1
+                self._finish(inq, BOT_FALSE if false else BOT_RESOLVED)
+                if false:
+                    self._maybe_repeat(inq, now)
+            else:
+                inq.escalations += 1
+                if counted:
+                    pool.tally.escalated += 1
+                    inq.cell.escalated += 1
+                if k + 1 < len(inq.route.pools):
+                    self._enter(inq, k + 1, now)
+                else:
+                    self._finish(inq, UNRESOLVED)
+                    self._maybe_repeat(inq, now)
+        else:
+            resolved = inq.u_fcr < pool.fcr
+            if counted and resolved:
+                pool.t_resolved[tidx] += 1
+            self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
+            if not resolved:
+                self._maybe_repeat(inq, now)
+        if pool.order:
+            self._dispatch(pool, now)
+
+    def _dispatch(self, pool: PoolRuntime, now: float) -> None:
+        while pool.free:
+            entry = pool.pop_waiting()
+            if entry is None:
+                return
+            inq, _token, k = entry
+            units = 1 if (inq.chat or pool.is_bot) else pool.cap
+            agent = pool.take(units)
+            if agent is None:
+                pool.queue_for(self.prio[inq.tidx]).appendleft(entry)
+                return
+            self._serve(pool, inq, k, agent, units, now)
+
+    # ------------------------------------------------------------ timers
+    def _on_patience(self, ev: Event) -> None:
+        inq, token = ev._value
+        if inq.token == token:
+            self._abandon(inq, self.env._now)
+
+    def _abandon(self, inq: Inquiry, now: float) -> None:
+        here = now - inq.wait_start
+        inq.wait_total += here
+        pool = inq.pool
+        pool_wait = here
+        also = inq.also
+        if also is not None:
+            last, joined = also[-1]
+            if inq.counted:
+                pool.tally.overflowed += 1
+                for other, _ in also[:-1]:
+                    other.tally.overflowed += 1
+            pool, pool_wait = last, now - joined
+            inq.also = None
+        inq.token += 1
+        if inq.counted:
+            t = pool.tally
+            t.abandoned += 1
+            if pool_wait > 0.0:
+                t.waited += 1
+                t.wait_sum += pool_wait
+            t.hist.add(pool_wait)
+        self._finish(inq, ABANDONED)
+        if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
+            _Call(
+                self.env,
+                self.retry_delay(),
+                self._on_followup,
+                (inq.tidx, inq.contacts_before),
+            )
+
+    def _on_overflow(self, ev: Event) -> None:
+        inq, token, k = ev._value
+        if inq.token != token:
+            return
+        now = self.env._now
+        route: RouteRuntime = inq.route
+        target = route.pools[k]
+        if inq.also is None:
+            inq.also = []
+        inq.also.append((target, now))
+        if inq.counted:
+            target.tally.offered += 1
+        units = 1 if (inq.chat or target.is_bot) else target.cap
+        if target.free and not any(target.order):
+            agent = target.take(units)
+            if agent is not None:
+                self._serve(target, inq, k, agent, units, now)
+                return
+        target.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
+        over = route.overflow_after
+        remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
+        if over is not None and k + 1 < len(route.pools) and over < remaining:
+            _Call(self.env, over, self._on_overflow, (inq, inq.token, k + 1))
+
+    # ------------------------------------------------------- contact end
+    def _finish(self, inq: Inquiry, outcome: int) -> None:
+        inq.state = DONE
+        if not inq.counted:
+            return
+        cell = inq.cell
+        wait = inq.wait_total
+        sat = self.sat
+        if outcome == ABANDONED:
+            cell.abandoned += 1
+            score = sat.abandoned
+        else:
+            cell.handled += 1
+            cell.answered_wait_sum += wait
+            if wait <= self.sl_within:
+                cell.within += 1
+            if outcome == PERSON_RESOLVED:
+                cell.resolved += 1
+                score = sat.resolved_by_person
+            elif outcome == BOT_RESOLVED:
+                cell.resolved += 1
+                score = sat.resolved_by_bot
+            elif outcome == BOT_FALSE:
+                score = sat.resolved_by_bot  # the customer does not know yet
+            else:
+                score = sat.unresolved
+        if wait > 0.0:
+            cell.waited += 1
+            cell.wait_sum += wait
+            score -= min(sat.wait_penalty_per_min * wait / 60.0, sat.max_wait_penalty)
+        cell.hist.add(wait)
+        score -= sat.escalation_penalty * inq.escalations
+        if inq.asked_human and inq.used_bot:
+            score -= sat.unwanted_bot_penalty
+        if inq.contacts_before:
+            score *= sat.repeat_factor**inq.contacts_before
+        score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
+        cell.rated += 1
+        cell.csat_sum += score
+        if score >= sat.threshold:
+            cell.satisfied += 1
+
+    def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
+        if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
+            _Call(
+                self.env,
+                self.repeat_delay(),
+                self._on_followup,
+                (inq.tidx, inq.contacts_before + 1),
+            )
+
+    # ------------------------------------------------------------ staffing
+    def _on_shift_start(self, ev: Event) -> None:
+        pool, block = ev._value
+        now = self.env._now
+        pool.flush(now)
+        for agent in block:
+            agent.on_shift = True
+            if agent.free > 0:
+                pool.free.append(agent)
+        pool.staffed += pool.cap * len(block)
+        if pool.order:
+            self._dispatch(pool, now)
+
+    def _on_shift_end(self, ev: Event) -> None:
+        pool, block = ev._value
+        pool.flush(self.env._now)
+        leaving = set(map(id, block))
+        for agent in block:
+            agent.on_shift = False
+        pool.free = [a for a in pool.free if id(a) not in leaving]
+        pool.staffed -= pool.cap * len(block)
+
+    def _on_warmup_end(self, ev: Event) -> None:
+        now = self.env._now
+        for pool in self.pools.values():
+            pool.flush(now)
+            pool.busy_area = pool.staffed_area = 0.0
+            pool.mark = (0.0, 0.0)
+            pool.hour_busy = [0.0] * 24
+            pool.hour_staffed = [0.0] * 24
+
+    def _on_hour(self, ev: Event) -> None:
+        now = self.env._now
+        self._close_hour(now)
+        _Call(self.env, HOUR, self._on_hour, None)
+
+    def _close_hour(self, now: float) -> None:
+        """Credit busy and staffed time since the last hour mark to the hour just ended."""
+        hour = int(math.ceil(now / HOUR) - 1) % 24
+        for pool in self.pools.values():
+            pool.flush(now)
+            busy0, staffed0 = pool.mark
+            pool.hour_busy[hour] += pool.busy_area - busy0
+            pool.hour_staffed[hour] += pool.staffed_area - staffed0
+            pool.mark = (pool.busy_area, pool.staffed_area)
+
+
+class _CustomerDraws:
+    """The per-inquiry streams for one origin (fresh arrivals, or follow-up contacts)."""
+
+    def __init__(self, streams: Streams, prefix: str, s: Scenario) -> None:
+        self.streams = streams
+        self.prefix = prefix
+        patience = s.customers.patience
+        if patience is None:
+            self.patience: Callable[[], float] = lambda: math.inf
+        else:
+            self.patience = streams.draws(prefix + "patience", _sampler(patience))
+        self.ask = streams.uniforms(prefix + "asks_for_human")
+        self.bot = streams.uniforms(prefix + "bot_outcome")
+        self.false = streams.uniforms(prefix + "false_resolution")
+        self.fcr = streams.uniforms(prefix + "first_contact_resolution")
+        self.any_fcr = any(p.fcr < 1.0 for p in s.pools if not p.is_bot)
+
+    def handle(self, pool: Pool, type_name: str) -> Draws:
+        dist = pool.handle_for(type_name)
+        if pool.speed != 1.0:
+            dist = dist.scaled(1.0 / pool.speed)
+        name = f"{self.prefix}handle/{pool.name}/{type_name}"
+        return self.streams.draws(name, _sampler(dist))
+
+
+def _sampler(dist: Distribution) -> Callable[[Any, int], Any]:
+    return dist.sample
+
+
+def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0) -> RunTallies:
+    """Run one replication. Pure: no global randomness, no output, the scenario untouched."""
+    seed = scenario.seed if seed is None else seed
+    desk = _Desk(scenario, Streams(seed, replication))
+    result = desk.run()
+    result.seed = seed
+    result.replication = replication
+    return result

@@ -1,0 +1,109 @@
+"""The experiment driver: replications of one scenario, kept apart from the single run.
+
+``simulate`` knows nothing about replications; this module turns a scenario into tasks,
+runs them through a runner (serial here; process pools and Dask plug in the same way),
+and summarises the figures into means with 95% confidence intervals. Replication i always
+uses seed (scenario seed, i), so results do not depend on which worker ran what.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from simdesk.confidence import Estimate, estimate
+from simdesk.engine import simulate
+from simdesk.erlang import QueueFigures
+from simdesk.figures import RunFigures, run_figures
+from simdesk.reference import erlang_reference
+from simdesk.scenario import Scenario, warnings_for
+from simdesk.targets import TargetVerdict, check_targets
+
+
+@dataclass(frozen=True)
+class Task:
+    """One replication to run: picklable, so any executor can ship it to a worker."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+
+
+def run_task(task: Task) -> RunFigures:
+    return run_figures(simulate(task.scenario, task.seed, task.replication))
+
+
+Runner = Callable[[Sequence[Task]], list[RunFigures]]
+
+
+def run_serial(tasks: Sequence[Task]) -> list[RunFigures]:
+    return [run_task(t) for t in tasks]
+
+
+Scope = dict[str, Estimate]
+
+
+@dataclass
+class Summary:
+    """Every figure of a scenario as mean and 95% interval over replications."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    totals: Scope
+    pools: dict[str, Scope]
+    types: dict[str, Scope]
+    intervals: list[Scope]
+    erlang: QueueFigures | None
+    targets: list[TargetVerdict]
+    warnings: list[str]
+    runs: list[RunFigures]
+
+
+def tasks_for(scenario: Scenario, seed: int | None = None, replications: int | None = None) -> list[
+    Task
+]:
+    seed = scenario.seed if seed is None else seed
+    n = scenario.replications if replications is None else replications
+    return [Task(scenario, seed, i) for i in range(n)]
+
+
+def _scope(runs: Sequence[dict[str, float]]) -> Scope:
+    keys = runs[0].keys()
+    return {k: estimate([r[k] for r in runs]) for k in keys}
+
+
+def summarize(scenario: Scenario, seed: int, runs: list[RunFigures]) -> Summary:
+    """Means and intervals per figure and scope, plus Erlang reference and target verdicts."""
+    totals = _scope([r.totals for r in runs])
+    pools = {name: _scope([r.pools[name] for r in runs]) for name in runs[0].pools}
+    types = {name: _scope([r.types[name] for r in runs]) for name in runs[0].types}
+    intervals = [_scope([r.intervals[h] for r in runs]) for h in range(len(runs[0].intervals))]
+    return Summary(
+        scenario=scenario,
+        seed=seed,
+        replications=len(runs),
+        totals=totals,
+        pools=pools,
+        types=types,
+        intervals=intervals,
+        erlang=erlang_reference(scenario),
+        targets=check_targets(scenario, totals),
+        warnings=warnings_for(scenario),
+        runs=runs,
+    )
+
+
+def run_experiment(
+    scenario: Scenario,
+    seed: int | None = None,
+    replications: int | None = None,
+    runner: Runner = run_serial,
+) -> Summary:
+    tasks = tasks_for(scenario, seed, replications)
+    return summarize(scenario, tasks[0].seed, runner(tasks))
+
+
+def finite(x: float) -> bool:
+    return not (math.isnan(x) or math.isinf(x))

@@ -1,0 +1,150 @@
+"""Figures derived from one run's tallies: the only place that defines what each means.
+
+Every figure is a float (NaN where it is undefined, such as a wait quantile of a pool that
+served nobody), so replications can be averaged figure by figure. Definitions are listed
+in FIGURES and documented in docs/figures.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from simdesk.engine import PoolRuntime, RunTallies
+from simdesk.tally import Tally
+
+FIGURES: dict[str, str] = {
+    "offered": "contacts that arrived in the measured period (repeats and retries included)",
+    "handled": "contacts whose service was completed",
+    "abandoned": "contacts that gave up waiting",
+    "in_system": "contacts still waiting or in service when the run ended",
+    "overflowed": "pools: queue visits that ended because another pool took the contact",
+    "contained": "contacts the bot resolved on its own (false resolutions included)",
+    "escalated": "contacts the bot handed to a person",
+    "repeat_contacts": "contacts that were a repeat (unresolved earlier) or a retry",
+    "resolved": "contacts truly resolved (first-contact resolution, true bot resolutions)",
+    "abandonment_rate": "abandoned / (answered + abandoned)",
+    "p_wait": "share of contacts that waited at all",
+    "wait_mean_s": "mean wait of all contacts, zero waits included, abandoners until they left",
+    "asa_s": "average speed of answer: mean wait of answered contacts",
+    "wait_p50_s": "median wait of all contacts (abandoners until they left)",
+    "wait_p90_s": "90th percentile wait",
+    "wait_p95_s": "95th percentile wait",
+    "service_level": "answered within the target over answered + abandoned",
+    "occupancy": "busy agent time over staffed agent time (people; bots with a limit)",
+    "csat_mean": "mean satisfaction score (1-5) of finished contacts",
+    "csat_satisfied": "share of finished contacts scoring at or above the threshold",
+    "cost_total": "cost over the measured period",
+    "cost_per_contact": "cost_total / finished contacts",
+}
+
+NAN = math.nan
+
+
+@dataclass
+class RunFigures:
+    """One replication's figures, per scope."""
+
+    totals: dict[str, float]
+    pools: dict[str, dict[str, float]]
+    types: dict[str, dict[str, float]]
+    intervals: list[dict[str, float]] = field(default_factory=list)
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else NAN
+
+
+def _figures(t: Tally, occupancy: float, cost: float) -> dict[str, float]:
+    ended = t.hist.count
+    answered = ended - t.abandoned
+    return {
+        "offered": float(t.offered),
+        "handled": float(t.handled),
+        "abandoned": float(t.abandoned),
+        "in_system": float(t.offered - t.handled - t.abandoned - t.overflowed),
+        "overflowed": float(t.overflowed),
+        "contained": float(t.contained),
+        "escalated": float(t.escalated),
+        "repeat_contacts": float(t.repeats),
+        "resolved": float(t.resolved),
+        "abandonment_rate": _div(t.abandoned, ended),
+        "p_wait": _div(t.waited, ended),
+        "wait_mean_s": _div(t.wait_sum, ended),
+        "asa_s": _div(t.answered_wait_sum, answered),
+        "wait_p50_s": t.hist.quantile(0.5),
+        "wait_p90_s": t.hist.quantile(0.9),
+        "wait_p95_s": t.hist.quantile(0.95),
+        "service_level": _div(t.within, ended),
+        "occupancy": occupancy,
+        "csat_mean": _div(t.csat_sum, t.rated),
+        "csat_satisfied": _div(t.satisfied, t.rated),
+        "cost_total": cost,
+        "cost_per_contact": _div(cost, ended) if not math.isnan(cost) else NAN,
+    }
+
+
+def _staffing_cost(run: RunTallies, p: PoolRuntime) -> float:
+    pool = run.scenario.pool(p.name)
+    if p.is_bot:
+        hours = run.measured_s / 3600.0
+    else:
+        hours = p.staffed_area / p.cap / 3600.0
+    return pool.cost.per_hour * hours
+
+
+def _variable_cost(run: RunTallies, p: PoolRuntime, tidx: int) -> float:
+    c = run.scenario.pool(p.name).cost
+    per_handled = c.per_contact + (c.per_conversation if p.is_bot else 0.0)
+    return per_handled * p.t_handled[tidx] + c.per_resolution * p.t_resolved[tidx]
+
+
+def run_figures(run: RunTallies) -> RunFigures:
+    """Derive every figure of one run from its tallies."""
+    s = run.scenario
+    ntypes = len(s.demand.types)
+    pool_figs: dict[str, dict[str, float]] = {}
+    type_cost = [0.0] * ntypes
+    total_cost = 0.0
+    for p in run.pools:
+        t = p.tally
+        t.handled = sum(p.t_handled)
+        t.resolved = sum(p.t_resolved)
+        staffing = _staffing_cost(run, p)
+        busy_total = sum(p.t_busy)
+        cost = staffing
+        for i in range(ntypes):
+            var = _variable_cost(run, p, i)
+            cost += var
+            share = p.t_busy[i] / busy_total if busy_total else 1.0 / ntypes
+            type_cost[i] += var + staffing * share
+        total_cost += cost
+        occ = _div(p.busy_area, p.staffed_area)
+        figs = _figures(t, occ, cost)
+        figs["cost_per_contact"] = _div(cost, t.handled)
+        for key in ("csat_mean", "csat_satisfied", "repeat_contacts"):
+            figs[key] = NAN
+        pool_figs[p.name] = figs
+    humans = [p for p in run.pools if not p.is_bot]
+    desk_occ = _div(sum(p.busy_area for p in humans), sum(p.staffed_area for p in humans))
+    totals_tally = Tally.merged([c for row in run.cells for c in row])
+    totals = _figures(totals_tally, desk_occ, total_cost)
+    totals["overflowed"] = float(sum(p.tally.overflowed for p in run.pools))
+    totals["in_system"] = float(
+        totals_tally.offered - totals_tally.handled - totals_tally.abandoned
+    )
+    types = {}
+    for i, name in enumerate(s.type_names):
+        ft = _figures(Tally.merged(run.cells[i]), NAN, type_cost[i])
+        ft["overflowed"] = NAN
+        types[name] = ft
+    intervals = []
+    for h in range(24):
+        fh = _figures(
+            Tally.merged([run.cells[i][h] for i in range(ntypes)]),
+            _div(sum(p.hour_busy[h] for p in humans), sum(p.hour_staffed[h] for p in humans)),
+            NAN,
+        )
+        fh["overflowed"] = NAN
+        intervals.append(fh)
+    return RunFigures(totals=totals, pools=pool_figs, types=types, intervals=intervals)

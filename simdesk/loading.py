@@ -1,0 +1,31 @@
+"""Scenario files to validated models, with every error located in the file."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from simdesk.errors import Problem, ScenarioError
+from simdesk.scenario import Scenario, consistency_problems
+from simdesk.yamlload import LocatedDocument, format_key_path, load_yaml, validate
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read, parse and validate one scenario file; raise ScenarioError naming file:line."""
+    return scenario_from_document(load_yaml(path))
+
+
+def scenario_from_document(doc: LocatedDocument) -> Scenario:
+    scenario = validate(Scenario, doc)
+    problems = [
+        Problem(message, doc.file, doc.line_of(loc), format_key_path(loc, doc.data) or None)
+        for loc, message in consistency_problems(scenario)
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def scenario_from_data(data: Any, file: str = "<scenario>") -> Scenario:
+    """Validate raw data (e.g. a sweep's edited copy) with the same messages."""
+    return scenario_from_document(LocatedDocument(data, file))

@@ -1,0 +1,101 @@
+"""Machine-readable results: the JSON document and its atomic writing.
+
+Numbers are rounded to 12 significant digits so that the same scenario and seed give
+byte-identical files across platforms whose last float bits might differ; undefined
+figures (NaN) become null. Files are written to a temporary name and renamed, so a
+failed or interrupted run never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from simdesk import __version__
+from simdesk.confidence import Estimate
+from simdesk.experiment import Scope, Summary
+
+SCHEMA_VERSION = 1
+
+
+def number(x: float | None) -> float | None:
+    if x is None or math.isnan(x) or math.isinf(x):
+        return None
+    return float(f"{x:.12g}")
+
+
+def estimate_json(e: Estimate) -> dict[str, Any]:
+    ci = None if e.ci95 is None else [number(e.ci95[0]), number(e.ci95[1])]
+    if ci is not None and None in ci:
+        ci = None
+    return {"mean": number(e.mean), "ci95": ci}
+
+
+def scope_json(scope: Scope) -> dict[str, Any]:
+    return {k: estimate_json(v) for k, v in scope.items()}
+
+
+def summary_json(s: Summary) -> dict[str, Any]:
+    """The documented result document (docs/figures.md), schema_version 1."""
+    sl = s.scenario.targets.service_level
+    erlang = None
+    if s.erlang is not None:
+        e = s.erlang
+        erlang = {
+            "model": e.model,
+            "agents": e.agents,
+            "p_wait": number(e.p_wait),
+            "wait_mean_s": number(e.wait_mean_s),
+            "asa_s": number(e.asa_s),
+            "abandonment_rate": number(e.abandonment_rate),
+            "service_level": number(e.service_level),
+            "occupancy": number(e.occupancy),
+        }
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "simdesk_version": __version__,
+        "scenario": s.scenario.name,
+        "seed": s.seed,
+        "replications": s.replications,
+        "service_level_within_s": sl.within if sl else 20.0,
+        "totals": scope_json(s.totals),
+        "pools": {name: scope_json(v) for name, v in s.pools.items()},
+        "types": {name: scope_json(v) for name, v in s.types.items()},
+        "intervals": [
+            {"hour": h, **scope_json(scope)} for h, scope in enumerate(s.intervals)
+        ],
+        "erlang": erlang,
+        "targets": [
+            {
+                "name": t.name,
+                "figure": t.figure,
+                "goal": t.goal,
+                "value": number(t.value),
+                "met": t.met,
+            }
+            for t in s.targets
+        ],
+        "warnings": list(s.warnings),
+    }
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write text so that the file is either complete or untouched."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

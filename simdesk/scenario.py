@@ -1,0 +1,564 @@
+"""The scenario format: typed, validated, immutable.
+
+A scenario is data, not behaviour. The models are frozen so that the engine and the
+experiment drivers can share one scenario across replications and sweep points without
+anyone mutating it; a sweep builds a new scenario from edited raw data instead.
+
+Cross-field rules (routes to unknown pools, types no pool handles, ...) live in
+``consistency_problems`` rather than in pydantic validators, because they need to report
+the key path of the offending entry and pydantic's model-level errors lose it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from simdesk.distributions import Distribution, parse_distribution
+from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
+
+DURATION_PATTERN = r"^\s*(0|[0-9]*\.?[0-9]+\s*(ms|s|m|h|d|w))\s*$"
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}],
+            "description": "a duration with a unit: 90s, 4m, 1.5h, 7d",
+        }
+    ),
+]
+Rate = Annotated[
+    float,
+    BeforeValidator(parse_rate),
+    PlainSerializer(format_rate, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[0-9]*\.?[0-9]+\s*/\s*(s|m|h|d)\s*$",
+            "description": "a rate with a unit: 200/h, 3.5/m",
+        }
+    ),
+]
+Clock = Annotated[
+    float,
+    BeforeValidator(parse_clock),
+    PlainSerializer(lambda s: f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}", return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\s*[0-9]{1,2}:[0-9]{2}\s*$", "description": "HH:MM"}
+    ),
+]
+Dist = Annotated[
+    Distribution,
+    BeforeValidator(parse_distribution),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": r"^\s*(exponential|lognormal|gamma|uniform|fixed|empirical)\s*\(",
+                },
+                {"type": "array", "items": {"type": "string"}},
+            ],
+            "description": "exponential(mean=3m), lognormal(mean=6m, cv=0.8), "
+            "gamma(mean=5m, cv=0.5), uniform(1m, 5m), fixed(30s), empirical(30s, 1m, 2m)",
+        }
+    ),
+]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0)]
+NonNegFloat = Annotated[float, Field(ge=0.0)]
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CHANNELS = ("chat", "phone", "email")
+ROUTING_RESERVED = ("always_human", "overflow_after")
+
+
+def parse_days(value: Any) -> tuple[int, ...]:
+    """Accept ``mon-fri``, ``sat,sun``, ``all``/``daily`` or a list of day names.
+
+    Days are indices 0..6 from Monday; simulated time starts on a Monday at 00:00.
+    """
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("all", "daily", "every day", "mon-sun"):
+            return tuple(range(7))
+        items: list[str] = [part.strip() for part in text.split(",") if part.strip()]
+    elif isinstance(value, list | tuple):
+        items = [str(v).strip().lower() for v in value]
+    else:
+        raise ValueError(f"expected days such as 'mon-fri', 'sat,sun' or 'all'; got {value!r}")
+    days: set[int] = set()
+    for item in items:
+        if "-" in item:
+            first, _, last = item.partition("-")
+            if first not in DAY_NAMES or last not in DAY_NAMES:
+                raise ValueError(f"unknown day range {item!r}; days are {', '.join(DAY_NAMES)}")
+            i, j = DAY_NAMES.index(first), DAY_NAMES.index(last)
+            days.update(range(i, j + 1) if i <= j else [*range(i, 7), *range(0, j + 1)])
+        elif item in DAY_NAMES:
+            days.add(DAY_NAMES.index(item))
+        else:
+            raise ValueError(f"unknown day {item!r}; days are {', '.join(DAY_NAMES)}")
+    if not days:
+        raise ValueError("expected at least one day")
+    return tuple(sorted(days))
+
+
+Days = Annotated[
+    tuple[int, ...],
+    BeforeValidator(parse_days),
+    PlainSerializer(lambda d: ",".join(DAY_NAMES[i] for i in d), return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"enum": list(DAY_NAMES)}}],
+            "description": "mon-fri, sat,sun, all, or a list of day names",
+        }
+    ),
+]
+
+
+class Model(BaseModel):
+    """Strict, immutable base: unknown keys are errors, nothing is mutated after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class InquiryType(Model):
+    """A kind of customer inquiry; its share of arrivals decides how often it occurs."""
+
+    name: str = Field(min_length=1)
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    channel: Literal["chat", "phone", "email"] = "phone"
+    priority: int = Field(default=0, description="higher is answered first")
+
+
+class Demand(Model):
+    """Arrivals: a Poisson process whose mean rate is shaped by hour of day and weekday."""
+
+    arrival_rate: Rate
+    intraday: list[NonNegFloat] | None = Field(
+        default=None, description="24 relative weights, hour 0 first; default flat"
+    )
+    weekday: list[NonNegFloat] | None = Field(
+        default=None, description="7 relative weights, Monday first; default flat"
+    )
+    types: list[InquiryType] = Field(min_length=1)
+
+    @field_validator("intraday")
+    @classmethod
+    def _intraday(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (len(v) != 24 or sum(v) <= 0):
+            raise ValueError(f"expected 24 non-negative weights, not all zero; got {len(v)}")
+        return v
+
+    @field_validator("weekday")
+    @classmethod
+    def _weekday(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (len(v) != 7 or sum(v) <= 0):
+            raise ValueError(f"expected 7 non-negative weights, not all zero; got {len(v)}")
+        return v
+
+    @field_validator("types")
+    @classmethod
+    def _types(cls, v: list[InquiryType]) -> list[InquiryType]:
+        names = [t.name for t in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"inquiry type names must be unique; repeated: {', '.join(dupes)}")
+        total = sum(t.share for t in v)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1; they sum to {total:g}")
+        return v
+
+    def rate_multiplier(self, hour_of_week: int) -> float:
+        """Relative arrival rate in one hour of the week (mean 1 over the week)."""
+        day, hour = divmod(hour_of_week, 24)
+        m = 1.0
+        if self.intraday is not None:
+            m *= self.intraday[hour] * 24 / sum(self.intraday)
+        if self.weekday is not None:
+            m *= self.weekday[day] * 7 / sum(self.weekday)
+        return m
+
+
+class Retry(Model):
+    """Customers who abandon may try again later, as a new contact."""
+
+    probability: Probability = 0.0
+    after: Dist = Field(default_factory=lambda: parse_distribution("exponential(mean=10m)"))
+
+
+class Repeat(Model):
+    """Unresolved or falsely resolved contacts come back later as repeat contacts."""
+
+    probability: Probability = Field(
+        default=1.0, description="share of unresolved contacts that come back"
+    )
+    after: Dist = Field(default_factory=lambda: parse_distribution("exponential(mean=1d)"))
+
+
+class Customers(Model):
+    """How customers behave while they wait and after they are served."""
+
+    patience: Dist | None = Field(default=None, description="none: customers never abandon")
+    asks_for_human: Probability = 0.0
+    retry: Retry = Field(default_factory=Retry)
+    repeat: Repeat = Field(default_factory=Repeat)
+
+
+class Shift(Model):
+    """A block of identical agents working the same hours on the same days."""
+
+    days: Days = tuple(range(7))
+    start: Clock
+    end: Clock
+    agents: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _span(self) -> Shift:
+        if self.start == self.end:
+            raise ValueError("a shift must not start and end at the same time")
+        return self
+
+
+class Cost(Model):
+    """Money: per staffed hour, per handled contact, per resolution, per bot conversation."""
+
+    per_hour: NonNegFloat = 0.0
+    per_contact: NonNegFloat = 0.0
+    per_resolution: NonNegFloat = 0.0
+    per_conversation: NonNegFloat = 0.0
+
+
+BOT_ONLY = ("resolution", "false_resolution", "escalation_extra", "max_time")
+
+
+class Pool(Model):
+    """A named group of capacity: a bot, a vendor team or in-house agents."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["bot", "vendor", "inhouse"]
+    agents: int | None = Field(default=None, ge=0, description="always-on agents")
+    shifts: list[Shift] | None = Field(default=None, min_length=1)
+    handles: list[str] | None = Field(
+        default=None, description="inquiry types this pool may take; default all routed to it"
+    )
+    handle_time: Dist | dict[str, Dist]
+    speed: PositiveFloat = Field(default=1.0, description="handle times are divided by this")
+    fcr: Probability = Field(default=1.0, description="first-contact resolution probability")
+    concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        description="people: chats handled at once per agent (default 1); "
+        "bots: conversations at once (default unlimited)",
+    )
+    cost: Cost = Field(default_factory=Cost)
+    resolution: Probability | dict[str, Probability] = 0.0
+    false_resolution: Probability = 0.0
+    escalation_extra: Duration = 0.0
+    max_time: Duration | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_rules(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        kind = data.get("kind")
+        if kind == "bot":
+            for key in ("agents", "shifts"):
+                if key in data:
+                    raise ValueError(
+                        f"a bot pool has no '{key}'; set 'concurrency' for conversations at once"
+                    )
+        elif kind in ("vendor", "inhouse"):
+            for key in BOT_ONLY:
+                if key in data:
+                    raise ValueError(f"'{key}' applies only to pools of kind bot")
+            if ("agents" in data) == ("shifts" in data):
+                raise ValueError("a pool of people needs exactly one of 'agents' or 'shifts'")
+        return data
+
+    @property
+    def is_bot(self) -> bool:
+        return self.kind == "bot"
+
+    def handle_for(self, type_name: str) -> Distribution:
+        """Handle-time distribution for one inquiry type, before the speed factor."""
+        if isinstance(self.handle_time, Distribution):
+            return self.handle_time
+        if type_name in self.handle_time:
+            return self.handle_time[type_name]
+        return self.handle_time["default"]
+
+    def resolution_for(self, type_name: str) -> float:
+        if isinstance(self.resolution, float | int):
+            return float(self.resolution)
+        return self.resolution.get(type_name, self.resolution.get("default", 0.0))
+
+    @property
+    def unit_capacity(self) -> int:
+        """Work units one agent offers: chats at once (phone and email take them all)."""
+        return self.concurrency or 1
+
+
+class Route(Model):
+    """The ordered pools one inquiry type visits: a bot first, then people with overflow."""
+
+    path: list[str] = Field(min_length=1)
+    overflow_after: Duration | None = Field(
+        default=None, description="wait after which the next pool may also take the inquiry"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, list):
+            return {"path": data}
+        if isinstance(data, str):
+            return {"path": [data]}
+        return data
+
+
+class Routing(Model):
+    """Per inquiry type a route; plus the desk-wide switches."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Route] = Field(init=False)  # type: ignore[assignment]
+
+    always_human: bool = Field(
+        default=False, description="customers who ask for a human skip the bot"
+    )
+    overflow_after: Duration | None = Field(
+        default=None, description="default overflow wait for routes that do not set one"
+    )
+
+    @property
+    def routes(self) -> dict[str, Route]:
+        return dict(self.__pydantic_extra__ or {})
+
+
+class Satisfaction(Model):
+    """Scores every contact on a 1-5 scale from what happened to it.
+
+    score = base (by outcome) - wait_penalty_per_min * minutes waited (capped)
+            - escalation_penalty * escalations - unwanted_bot_penalty (asked for a person,
+            got the bot), then multiplied by repeat_factor for each earlier contact about
+            the same issue; clipped to [1, 5]. A contact is satisfied when score >= threshold.
+    Defaults: SQM (satisfaction drops about 15% per extra contact -> repeat_factor 0.85);
+    a linear waiting cost (Aksin et al. 2013); the bot's resolutions scored close to a
+    person's ("on par") but not above.
+    """
+
+    resolved_by_person: Annotated[float, Field(ge=1, le=5)] = 4.5
+    resolved_by_bot: Annotated[float, Field(ge=1, le=5)] = 4.3
+    unresolved: Annotated[float, Field(ge=1, le=5)] = 2.5
+    abandoned: Annotated[float, Field(ge=1, le=5)] = 1.5
+    wait_penalty_per_min: NonNegFloat = 0.1
+    max_wait_penalty: NonNegFloat = 2.0
+    escalation_penalty: NonNegFloat = 0.3
+    unwanted_bot_penalty: NonNegFloat = 0.5
+    repeat_factor: Annotated[float, Field(gt=0, le=1)] = 0.85
+    threshold: Annotated[float, Field(ge=1, le=5)] = 4.0
+
+
+class ServiceLevelTarget(Model):
+    within: Duration
+    at_least: Probability
+
+
+class Targets(Model):
+    """Goals the report marks as met or missed."""
+
+    service_level: ServiceLevelTarget | None = None
+    max_abandonment: Probability | None = None
+    min_satisfaction: Annotated[float, Field(ge=1, le=5)] | None = None
+    budget: NonNegFloat | None = Field(default=None, description="maximum cost_total")
+
+
+class Scenario(Model):
+    """One desk: demand, customers, pools, routing, satisfaction model and targets."""
+
+    name: str = "scenario"
+    description: str = ""
+    seed: int = Field(default=1, ge=0)
+    horizon: Duration = Field(default=86400.0, description="measured period, after warmup")
+    warmup: Duration = 0.0
+    replications: int = Field(default=1, ge=1)
+    demand: Demand
+    customers: Customers = Field(default_factory=Customers)
+    pools: list[Pool] = Field(min_length=1)
+    routing: Routing
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    targets: Targets = Field(default_factory=Targets)
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("horizon must be positive")
+        return v
+
+    @field_validator("pools")
+    @classmethod
+    def _pools(cls, v: list[Pool]) -> list[Pool]:
+        names = [p.name for p in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"pool names must be unique; repeated: {', '.join(dupes)}")
+        return v
+
+    def pool(self, name: str) -> Pool:
+        for p in self.pools:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def type_names(self) -> list[str]:
+        return [t.name for t in self.demand.types]
+
+    def route_for(self, type_name: str) -> Route:
+        return self.routing.routes[type_name]
+
+    def overflow_for(self, type_name: str) -> float | None:
+        route = self.route_for(type_name)
+        return route.overflow_after if route.overflow_after is not None else (
+            self.routing.overflow_after
+        )
+
+    def pool_types(self, pool_name: str) -> list[str]:
+        """Inquiry types whose route visits this pool."""
+        return [t for t in self.type_names if pool_name in self.route_for(t).path]
+
+
+Loc = tuple[str | int, ...]
+
+
+def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """Rules that span sections, each with the key path to blame."""
+    out: list[tuple[Loc, str]] = []
+    pools = {p.name: (i, p) for i, p in enumerate(s.pools)}
+    types = s.type_names
+    for reserved in ROUTING_RESERVED:
+        if reserved in types:
+            out.append((("demand", "types"), f"'{reserved}' is reserved; rename the type"))
+    routes = s.routing.routes
+    for name in routes:
+        if name not in types:
+            out.append(
+                (("routing", name), f"unknown inquiry type; expected one of: {', '.join(types)}")
+            )
+    for t in types:
+        if t not in routes:
+            out.append(
+                (("routing",), f"inquiry type '{t}' has no route; no pool would handle it")
+            )
+            continue
+        path = routes[t].path
+        for j, pname in enumerate(path):
+            if pname not in pools:
+                out.append(
+                    (
+                        ("routing", t, "path", j),
+                        f"unknown pool '{pname}'; expected one of: {', '.join(pools)}",
+                    )
+                )
+                continue
+            i, pool = pools[pname]
+            if pool.handles is not None and t not in pool.handles:
+                out.append(
+                    (("routing", t, "path", j), f"pool '{pname}' does not handle '{t}'")
+                )
+            if pool.is_bot and j != 0:
+                out.append(
+                    (("routing", t, "path", j), "a bot may only come first in a route")
+                )
+            if isinstance(pool.handle_time, dict) and t not in pool.handle_time and (
+                "default" not in pool.handle_time
+            ):
+                out.append(
+                    (
+                        ("pools", i, "handle_time"),
+                        f"no handle time for inquiry type '{t}' (add it or a 'default')",
+                    )
+                )
+        if len(set(path)) != len(path):
+            out.append((("routing", t), "a pool appears twice in the route"))
+    for i, pool in enumerate(s.pools):
+        if pool.handles is not None:
+            for j, t in enumerate(pool.handles):
+                if t not in types:
+                    out.append(
+                        (("pools", i, "handles", j), f"unknown inquiry type '{t}'")
+                    )
+        keyed: list[tuple[str, dict[str, Any]]] = []
+        if isinstance(pool.handle_time, dict):
+            keyed.append(("handle_time", pool.handle_time))
+        if isinstance(pool.resolution, dict):
+            keyed.append(("resolution", pool.resolution))
+        for key, mapping in keyed:
+            for t in mapping:
+                if t != "default" and t not in types:
+                    out.append(
+                        (
+                            ("pools", i, key, t),
+                            f"unknown inquiry type; expected one of: {', '.join(types)}",
+                        )
+                    )
+    return out
+
+
+def warnings_for(s: Scenario) -> list[str]:
+    """Things that are allowed but probably not meant: an overloaded desk with no patience."""
+    out: list[str] = []
+    if s.customers.patience is None:
+        human_load = 0.0
+        capacity = 0.0
+        rate = s.demand.arrival_rate
+        for t in s.demand.types:
+            route = s.route_for(t.name)
+            humans = [s.pool(p) for p in route.path if not s.pool(p).is_bot]
+            if not humans:
+                continue
+            bot = s.pool(route.path[0]) if s.pool(route.path[0]).is_bot else None
+            escal = 1.0 - (bot.resolution_for(t.name) if bot else 0.0)
+            first = humans[0]
+            per_chat = first.unit_capacity if t.channel == "chat" else 1
+            human_load += (
+                rate * t.share * escal * first.handle_for(t.name).mean / first.speed / per_chat
+            )
+        seen: set[str] = set()
+        for t in s.demand.types:
+            for p in s.route_for(t.name).path:
+                pool = s.pool(p)
+                if pool.is_bot or p in seen:
+                    continue
+                seen.add(p)
+                if pool.agents is not None:
+                    capacity += pool.agents
+                elif pool.shifts:
+                    capacity += sum(
+                        sh.agents * len(sh.days) * ((sh.end - sh.start) % 86400) / (7 * 86400)
+                        for sh in pool.shifts
+                    )
+        if human_load >= capacity:
+            out.append(
+                f"the desk is overloaded: about {human_load:.1f} agents' worth of work arrives "
+                f"for {capacity:.1f} agents on average, and customers never abandon "
+                "(no customers.patience); queues will grow without limit"
+            )
+    return out

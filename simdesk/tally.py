@@ -1,0 +1,72 @@
+"""Streaming accumulators: what the engine records, nothing it derives.
+
+The engine adds to tallies in O(1) per event and keeps no per-inquiry records; figures
+(rates, means, quantiles) are derived afterwards in ``figures``. Contact tallies are kept
+per (inquiry type, hour of day) cell, so one update per event serves the totals, the
+per-type and the per-interval tables, which are merged from cells at the end.
+"""
+
+from __future__ import annotations
+
+from simdesk.histogram import WaitHistogram
+
+COUNTERS = (
+    "offered",
+    "handled",
+    "abandoned",
+    "overflowed",
+    "contained",
+    "escalated",
+    "repeats",
+    "resolved",
+    "waited",
+    "wait_sum",
+    "answered_wait_sum",
+    "within",
+    "rated",
+    "csat_sum",
+    "satisfied",
+    "busy_s",
+    "staffed_s",
+    "cost",
+)
+
+
+class Tally:
+    """Counters for one scope (a cell, a pool, or a merge of them)."""
+
+    __slots__ = (*COUNTERS, "hist")
+
+    def __init__(self) -> None:
+        self.offered = 0
+        self.handled = 0
+        self.abandoned = 0
+        self.overflowed = 0
+        self.contained = 0
+        self.escalated = 0
+        self.repeats = 0
+        self.resolved = 0
+        self.waited = 0
+        self.wait_sum = 0.0
+        self.answered_wait_sum = 0.0
+        self.within = 0
+        self.rated = 0
+        self.csat_sum = 0.0
+        self.satisfied = 0
+        self.busy_s = 0.0
+        self.staffed_s = 0.0
+        self.cost = 0.0
+        self.hist = WaitHistogram()
+
+    def merge(self, other: Tally) -> Tally:
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.hist.merge(other.hist)
+        return self
+
+    @classmethod
+    def merged(cls, tallies: list[Tally]) -> Tally:
+        out = cls()
+        for t in tallies:
+            out.merge(t)
+        return out
