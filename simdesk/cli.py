@@ -166,6 +166,13 @@ def erlang(
         make_console().print(erlang_table(rows, t, needed))
 
 
+# Further families of commands live in their own modules and register themselves here.
+from simdesk import checking_cli, experiments_cli  # noqa: E402
+
+experiments_cli.register(app)
+checking_cli.register(app)
+
+
 def main() -> None:
     try:
         app()

@@ -51,8 +51,7 @@ def _betainc(a: float, b: float, x: float) -> float:
     if x >= 1.0:
         return 1.0
     log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-        + a * math.log(x) + b * math.log1p(-x)
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     )
     front = math.exp(log_front)
     if x < (a + 1.0) / (a + b + 2.0):
@@ -60,16 +59,20 @@ def _betainc(a: float, b: float, x: float) -> float:
     return 1.0 - front * _betacf(b, a, 1.0 - x) / b
 
 
-@lru_cache(maxsize=1024)
 def t_quantile_975(df: int) -> float:
     """0.975 quantile of Student's t with ``df`` degrees of freedom.
 
     P(|T| > t) = I_x(df/2, 1/2) with x = df / (df + t^2), so the two-sided 5% point is the
-    x where that equals 0.05; bisection on x is slow-ish (~60 steps) but cannot fail, and
+    x where that equals 0.05. Bisection on x is slow-ish (~60 steps) but cannot fail, and
     the cache makes repeated calls free.
     """
     if isinstance(df, bool) or not isinstance(df, int) or df < 1:
         raise ValueError(f"degrees of freedom must be a positive integer, got {df!r}")
+    return _t_quantile_975(df)
+
+
+@lru_cache(maxsize=1024)
+def _t_quantile_975(df: int) -> float:
     a = df / 2.0
     lo, hi = 0.0, 1.0  # I_x(a, 1/2) increases with x; we want the x where it is 0.05
     for _ in range(200):
@@ -134,7 +137,5 @@ def paired_difference(a: Sequence[float], b: Sequence[float]) -> Estimate:
     comparing two independent intervals; a pair with a NaN on either side is dropped.
     """
     if len(a) != len(b):
-        raise ValueError(
-            f"paired replications must have equal counts, got {len(a)} and {len(b)}"
-        )
+        raise ValueError(f"paired replications must have equal counts, got {len(a)} and {len(b)}")
     return estimate([y - x for x, y in zip(a, b, strict=True)])

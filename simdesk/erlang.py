@@ -52,8 +52,9 @@ def _check_positive(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
 
 
-def _check_common(agents: int, arrival_rate: float, mean_handle_s: float,
-                  within_s: float | None) -> None:
+def _check_common(
+    agents: int, arrival_rate: float, mean_handle_s: float, within_s: float | None
+) -> None:
     if agents < 1:
         raise ValueError(f"agents must be at least 1, got {agents}")
     _check_positive("arrival_rate", arrival_rate)
@@ -78,17 +79,16 @@ def erlang_b(n: int, a: float) -> float:
     return b
 
 
-def erlang_c(agents: int, arrival_rate: float, mean_handle_s: float,
-             within_s: float | None = None) -> QueueFigures:
+def erlang_c(
+    agents: int, arrival_rate: float, mean_handle_s: float, within_s: float | None = None
+) -> QueueFigures:
     """M/M/n without abandonment: the textbook staffing answer, valid only below saturation."""
     _check_common(agents, arrival_rate, mean_handle_s, within_s)
     n = agents
     mu = 1.0 / mean_handle_s
     a = arrival_rate * mean_handle_s
     if a >= n:
-        raise ValueError(
-            f"unstable: offered load {a:.1f} erlangs needs more than {n} agents"
-        )
+        raise ValueError(f"unstable: offered load {a:.1f} erlangs needs more than {n} agents")
     b = erlang_b(n, a)
     c = n * b / (n - a * (1.0 - b))
     drain = n * mu - arrival_rate  # rate at which the excess queue empties
@@ -106,8 +106,13 @@ def erlang_c(agents: int, arrival_rate: float, mean_handle_s: float,
     )
 
 
-def erlang_a(agents: int, arrival_rate: float, mean_handle_s: float, mean_patience_s: float,
-             within_s: float | None = None) -> QueueFigures:
+def erlang_a(
+    agents: int,
+    arrival_rate: float,
+    mean_handle_s: float,
+    mean_patience_s: float,
+    within_s: float | None = None,
+) -> QueueFigures:
     """M/M/n+M (Palm / Erlang A): exponential patience, stable at any load.
 
     We sum the birth-death chain in log space with running rescaling, so nothing overflows
@@ -232,13 +237,19 @@ def erlang_a(agents: int, arrival_rate: float, mean_handle_s: float, mean_patien
         asa_s=asa,
         abandonment_rate=p_abandon,
         service_level=sl,
-        occupancy=lam * (1.0 - p_abandon) * mean_handle_s / n,
+        # ≤ 1 in theory; clamp the last-bit rounding of a saturated floor
+        occupancy=min(1.0, lam * (1.0 - p_abandon) * mean_handle_s / n),
     )
 
 
-def agents_for_target(arrival_rate: float, mean_handle_s: float, within_s: float,
-                      at_least: float, mean_patience_s: float | None = None,
-                      max_abandonment: float | None = None) -> QueueFigures:
+def agents_for_target(
+    arrival_rate: float,
+    mean_handle_s: float,
+    within_s: float,
+    at_least: float,
+    mean_patience_s: float | None = None,
+    max_abandonment: float | None = None,
+) -> QueueFigures:
     """Smallest staffing that meets a service-level target (and an abandonment cap, if given).
 
     Without a patience the answer is Erlang C, which has no abandonment, so a cap on it is
@@ -249,13 +260,9 @@ def agents_for_target(arrival_rate: float, mean_handle_s: float, within_s: float
     _check_positive("arrival_rate", arrival_rate)
     _check_positive("mean_handle_s", mean_handle_s)
     if not 0.0 <= at_least < 1.0:
-        raise ValueError(
-            f"at_least must be a service-level share in [0, 1), got {at_least!r}"
-        )
+        raise ValueError(f"at_least must be a service-level share in [0, 1), got {at_least!r}")
     if max_abandonment is not None and not 0.0 < max_abandonment <= 1.0:
-        raise ValueError(
-            f"max_abandonment must be a share in (0, 1], got {max_abandonment!r}"
-        )
+        raise ValueError(f"max_abandonment must be a share in (0, 1], got {max_abandonment!r}")
     if mean_patience_s is not None:
         _check_positive("mean_patience_s", mean_patience_s)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from pydantic_core import PydanticSerializationUnexpectedValue
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -60,10 +61,17 @@ Clock = Annotated[
         {"type": "string", "pattern": r"^\s*[0-9]{1,2}:[0-9]{2}\s*$", "description": "HH:MM"}
     ),
 ]
+def _dist_text(d: Any) -> str:
+    """Serialise a distribution as its text; refuse anything else so unions fall through."""
+    if not isinstance(d, Distribution):
+        raise PydanticSerializationUnexpectedValue(f"not a distribution: {d!r}")
+    return d.text
+
+
 Dist = Annotated[
     Distribution,
     BeforeValidator(parse_distribution),
-    PlainSerializer(str, return_type=str),
+    PlainSerializer(_dist_text, return_type=str),
     WithJsonSchema(
         {
             "anyOf": [

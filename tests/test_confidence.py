@@ -53,7 +53,7 @@ def test_t_quantile_tends_to_normal() -> None:
 @pytest.mark.parametrize("df", [0, -3, 2.5, True])
 def test_t_quantile_rejects_bad_df(df: object) -> None:
     with pytest.raises(ValueError, match="degrees of freedom"):
-        t_quantile_975(df)  # type: ignore[arg-type]  # the point is a wrong type
+        t_quantile_975(df)  # type: ignore[arg-type]
 
 
 def test_estimate_known_sample() -> None:

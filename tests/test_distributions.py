@@ -190,7 +190,9 @@ def test_frozen_and_hashable() -> None:
     assert len(dists) == len(CANONICAL)
     assert Empirical((60, 30)) == Empirical((60.0, 30.0))
     assert hash(Empirical((60, 30))) == hash(Empirical((60.0, 30.0)))
-    assert Exponential(60.0) != Fixed(60.0)
+    exponential: Distribution = Exponential(60.0)
+    fixed: Distribution = Fixed(60.0)
+    assert exponential != fixed
     with pytest.raises(AttributeError):
         Exponential(60.0).mean = 5.0  # type: ignore[misc]
 

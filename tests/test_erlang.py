@@ -53,8 +53,11 @@ def test_erlang_c_without_target_has_no_service_level() -> None:
 
 
 def test_erlang_c_unstable_message() -> None:
-    with pytest.raises(ValueError, match=r"^unstable: offered load 11\.7 erlangs needs more "
-                                         r"than 11 agents$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^unstable: offered load 11\.7 erlangs needs more "
+        r"than 11 agents$",
+    ):
         erlang_c(11, 11.7 / 180, 180)
     with pytest.raises(ValueError, match="unstable"):
         erlang_c(10, 10 / 180, 180)  # a == n is unstable too
@@ -73,7 +76,10 @@ def test_erlang_c_unstable_message() -> None:
 )
 def test_erlang_a_rejects_bad_inputs(kwargs: dict[str, float], word: str) -> None:
     args: dict[str, float] = {
-        "agents": 5, "arrival_rate": 1.0, "mean_handle_s": 4.0, "mean_patience_s": 10.0,
+        "agents": 5,
+        "arrival_rate": 1.0,
+        "mean_handle_s": 4.0,
+        "mean_patience_s": 10.0,
         "within_s": 5.0,
     }
     args.update(kwargs)
@@ -87,8 +93,9 @@ def test_erlang_a_theta_equals_mu_published() -> None:
     assert f.p_wait == pytest.approx(0.513299, abs=5e-7)
     assert f.abandonment_rate == pytest.approx(0.039861, abs=5e-7)
     # theta == mu makes the number in system Poisson(a): P(W > 0) = P(Poisson(100) >= 100).
-    below = math.fsum(math.exp(k * math.log(100.0) - 100.0 - math.lgamma(k + 1))
-                      for k in range(100))
+    below = math.fsum(
+        math.exp(k * math.log(100.0) - 100.0 - math.lgamma(k + 1)) for k in range(100)
+    )
     assert f.p_wait == pytest.approx(1.0 - below, rel=1e-10)
 
 
@@ -104,8 +111,7 @@ def test_erlang_a_worked_example() -> None:
     assert f.occupancy < 1.0
 
 
-def _incomplete_gamma_reference(n: int, lam: float, mu: float, theta: float) -> tuple[float,
-                                                                                      float]:
+def _incomplete_gamma_reference(n: int, lam: float, mu: float, theta: float) -> tuple[float, float]:
     """P(W>0) and P(Ab) from the closed forms in queueing.md (needs scipy)."""
     special = pytest.importorskip("scipy.special")
     x, y = n * mu / theta, lam / theta
@@ -122,8 +128,9 @@ def _incomplete_gamma_reference(n: int, lam: float, mu: float, theta: float) -> 
     ("n", "lam", "handle", "patience"),
     [(20, 0.1, 240.0, 300.0), (5, 1.0, 4.0, 10.0), (50, 0.3, 180.0, 60.0), (3, 1.0, 2.0, 1.0)],
 )
-def test_erlang_a_matches_incomplete_gamma_forms(n: int, lam: float, handle: float,
-                                                 patience: float) -> None:
+def test_erlang_a_matches_incomplete_gamma_forms(
+    n: int, lam: float, handle: float, patience: float
+) -> None:
     p_wait, p_ab = _incomplete_gamma_reference(n, lam, 1 / handle, 1 / patience)
     f = erlang_a(n, lam, handle, patience)
     assert f.p_wait == pytest.approx(p_wait, rel=1e-9)
@@ -145,8 +152,9 @@ def _expm(m: np.ndarray) -> np.ndarray:
     return total
 
 
-def _tagged_chain_reference(n: int, lam: float, handle: float, patience: float,
-                            t: float) -> tuple[float, float, float]:
+def _tagged_chain_reference(
+    n: int, lam: float, handle: float, patience: float, t: float
+) -> tuple[float, float, float]:
     """(P(served), ASA, SL) from the tagged customer's absorbing Markov chain, with matrix
     algebra instead of the closed forms the module uses."""
     mu, theta = 1 / handle, 1 / patience
@@ -197,8 +205,9 @@ def test_erlang_a_asa_and_service_level_match_matrix_reference(
     assert f.service_level == pytest.approx(sl, rel=1e-8)
 
 
-def _simulate_mmn_m(n: int, lam: float, handle: float, patience: float, t: float,
-                    customers: int, seed: int) -> tuple[float, float, float, float]:
+def _simulate_mmn_m(
+    n: int, lam: float, handle: float, patience: float, t: float, customers: int, seed: int
+) -> tuple[float, float, float, float]:
     """FCFS M/M/n+M by the virtual-wait recursion: an arrival's offered wait is the time until
     the earliest agent frees up, and it takes that agent only if its patience lasts."""
     rng = random.Random(seed)
@@ -225,8 +234,12 @@ def _simulate_mmn_m(n: int, lam: float, handle: float, patience: float, t: float
             served_wait_sum += offered
             answered_in_t += offered <= t
     served = customers - abandoned
-    return (waited / customers, abandoned / customers, answered_in_t / customers,
-            served_wait_sum / served)
+    return (
+        waited / customers,
+        abandoned / customers,
+        answered_in_t / customers,
+        served_wait_sum / served,
+    )
 
 
 def test_erlang_a_matches_simulation() -> None:
@@ -234,8 +247,7 @@ def test_erlang_a_matches_simulation() -> None:
     runs = [_simulate_mmn_m(n, lam, handle, patience, t, 25_000, seed) for seed in range(8)]
     exact = erlang_a(n, lam, handle, patience, within_s=t)
     expected = (exact.p_wait, exact.abandonment_rate, exact.service_level, exact.asa_s)
-    for k, (name, value) in enumerate(zip(("p_wait", "p_ab", "sl", "asa"), expected,
-                                          strict=True)):
+    for k, (name, value) in enumerate(zip(("p_wait", "p_ab", "sl", "asa"), expected, strict=True)):
         est = estimate([r[k] for r in runs])
         assert est.ci95 is not None
         # Four figures are checked at once; widen each 95% interval by 1.5 (roughly a
@@ -267,8 +279,7 @@ def test_erlang_a_large_systems_are_stable() -> None:
     # 2000 agents, load 5% above capacity (Erlang C would refuse), 2 minute patience
     lam = 2000 / 180 * 1.05
     f = erlang_a(2000, lam, 180.0, 120.0, within_s=20)
-    for v in (f.p_wait, f.wait_mean_s, f.asa_s, f.abandonment_rate, f.service_level,
-              f.occupancy):
+    for v in (f.p_wait, f.wait_mean_s, f.asa_s, f.abandonment_rate, f.service_level, f.occupancy):
         assert v is not None and math.isfinite(v)
     # in overload the served rate is pinned at capacity, so abandonment ~ 1 - 1/1.05
     assert f.abandonment_rate == pytest.approx(1 - 1 / 1.05, abs=0.01)
@@ -303,8 +314,9 @@ def test_erlang_a_zero_target_counts_only_immediate_answers() -> None:
     patience=st.floats(1.0, 3600.0),
     t=st.floats(0.0, 300.0),
 )
-def test_erlang_a_figures_are_consistent(n: int, load_per_agent: float, handle: float,
-                                         patience: float, t: float) -> None:
+def test_erlang_a_figures_are_consistent(
+    n: int, load_per_agent: float, handle: float, patience: float, t: float
+) -> None:
     lam = load_per_agent * n / handle
     f = erlang_a(n, lam, handle, patience, within_s=t)
     assert f.service_level is not None
@@ -347,8 +359,9 @@ def test_agents_for_target_erlang_a_with_abandonment_cap() -> None:
     prev = erlang_a(f.agents - 1, LAM_C, HANDLE_C, patience, 20).service_level
     assert f.model == "A" and f.service_level is not None and f.service_level >= 0.8
     assert prev is not None and prev < 0.8
-    capped = agents_for_target(LAM_C, HANDLE_C, 20, 0.8, mean_patience_s=patience,
-                               max_abandonment=0.001)
+    capped = agents_for_target(
+        LAM_C, HANDLE_C, 20, 0.8, mean_patience_s=patience, max_abandonment=0.001
+    )
     assert capped.abandonment_rate <= 0.001
     assert erlang_a(capped.agents - 1, LAM_C, HANDLE_C, patience, 20).abandonment_rate > 0.001
     assert capped.agents >= f.agents
@@ -356,8 +369,7 @@ def test_agents_for_target_erlang_a_with_abandonment_cap() -> None:
 
 def test_agents_for_target_large_floor() -> None:
     # ~5000 contacts per hour at 5 min handle: hundreds of agents, still quick to find
-    f = agents_for_target(5000 / 3600, 300.0, 30, 0.9, mean_patience_s=120.0,
-                          max_abandonment=0.02)
+    f = agents_for_target(5000 / 3600, 300.0, 30, 0.9, mean_patience_s=120.0, max_abandonment=0.02)
     assert f.service_level is not None and f.service_level >= 0.9
     assert f.abandonment_rate <= 0.02
     assert 417 <= f.agents < 500  # load is 416.7 erlangs

@@ -1,0 +1,9 @@
+"""CI commands (check, validate, schema). Registered on the main app by ``register``."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the CLI."""
