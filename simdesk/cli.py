@@ -156,7 +156,9 @@ def erlang(
                 for n in range(max(1, best.agents - 2), best.agents + 3):
                     try:
                         rows.append(
-                            erlang_c(n, lam, mean, t) if pat is None else erlang_a(n, lam, mean, pat, t)
+                            erlang_c(n, lam, mean, t)
+                            if pat is None
+                            else erlang_a(n, lam, mean, pat, t)
                         )
                     except ValueError:
                         continue

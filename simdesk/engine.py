@@ -14,23 +14,21 @@ that differ only in staffing see the same customers (common random numbers).
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
 from simpy.events import NORMAL, Event
 
-from simdesk.distributions import Distribution
+from simdesk.customers import ArrivalClock, FollowupCustomers, FreshCustomers
 from simdesk.scenario import Pool, Scenario
 from simdesk.shifts import shift_windows
-from simdesk.streams import Draws, Streams
+from simdesk.streams import Streams
 from simdesk.tally import Tally
 
-WAITING, SERVING, DONE = 0, 1, 2
 # How a contact ended; decides its satisfaction base score.
 BOT_RESOLVED, BOT_FALSE, PERSON_RESOLVED, UNRESOLVED, ABANDONED = range(5)
 HOUR = 3600.0
@@ -39,16 +37,37 @@ UNLIMITED = 1 << 40
 
 
 class _Call(Event):  # type: ignore[misc]
-    """A pre-triggered event carrying a payload, like ``simpy.Timeout`` with one callback."""
+    """A pre-triggered event at an absolute time with one callback and a payload.
+
+    Like ``simpy.Timeout`` with a callback attached, but scheduled by absolute time and
+    pushed on the environment's queue exactly as ``Environment.schedule`` would (same
+    (time, priority, id) ordering), without the extra call layers.
+    """
 
     def __init__(
-        self, env: simpy.Environment, delay: float, callback: Callable[[Any], None], value: Any
+        self, env: simpy.Environment, at: float, callback: Callable[[Any], None], value: Any
     ) -> None:
         self.env = env
         self.callbacks = [callback]
         self._value = value
         self._ok = True
-        env.schedule(self, NORMAL, delay)
+        heappush(env._queue, (at, NORMAL, next(env._eid), self))
+
+
+def _drive(env: simpy.Environment, until: float) -> None:
+    """Process events strictly before ``until``: ``Environment.step`` inlined.
+
+    Our events never fail and no process waits on them, so step's failure handling is
+    not needed; the order (time, priority, insertion) is SimPy's own. The loop stops
+    where ``run(until=...)`` would, leaving later events unprocessed.
+    """
+    queue = env._queue
+    while queue and queue[0][0] < until:
+        env._now, _, _, event = heappop(queue)
+        callbacks, event.callbacks = event.callbacks, None
+        for callback in callbacks:
+            callback(event)
+    env._now = until
 
 
 class Agent:
@@ -75,15 +94,14 @@ class Inquiry:
         "escalations",
         "handle",
         "patience",
+        "penalty",
         "pool",
         "route",
-        "state",
         "tidx",
         "token",
         "u_bot",
         "u_false",
         "u_fcr",
-        "used_bot",
         "wait_start",
         "wait_total",
     )
@@ -95,8 +113,7 @@ class RouteRuntime:
 
     pools: tuple[PoolRuntime, ...]
     overflow_after: float | None
-    handle_draws: tuple[Draws, ...]
-    followup_handle_draws: tuple[Draws, ...]
+    skip: int  # handle-time entries to skip (1 when a customer bypasses the bot)
 
 
 class PoolRuntime:
@@ -141,6 +158,7 @@ class PoolRuntime:
             self.staffed = self.cap * len(self.free)
         self.busy = 0
         self.last = 0.0
+        self.last_staffed = 0.0
         self.busy_area = 0.0
         self.staffed_area = 0.0
         self.mark = (0.0, 0.0)
@@ -153,15 +171,6 @@ class PoolRuntime:
             q = self.queues[priority] = deque()
             self.order = [self.queues[p] for p in sorted(self.queues, reverse=True)]
         return q
-
-    def pop_waiting(self) -> tuple[Inquiry, int, int] | None:
-        """Next valid queue entry by priority, then arrival; stale entries are dropped."""
-        for q in self.order:
-            while q:
-                entry = q.popleft()
-                if entry[0].token == entry[1]:
-                    return entry
-        return None
 
     def take(self, units: int) -> Agent | None:
         free = self.free
@@ -181,10 +190,12 @@ class PoolRuntime:
         return None
 
     def flush(self, now: float) -> None:
-        dt = now - self.last
-        self.busy_area += self.busy * dt
-        self.staffed_area += self.staffed * dt
+        """Bring both integrals up to now. Staffing changes only at shift events, so its
+        integral is advanced here alone, off the per-contact path."""
+        self.busy_area += self.busy * (now - self.last)
         self.last = now
+        self.staffed_area += self.staffed * (now - self.last_staffed)
+        self.last_staffed = now
 
 
 @dataclass
@@ -214,66 +225,54 @@ class _Desk:
         ntypes = len(names)
         self.chat = [t.channel == "chat" for t in self.types]
         self.prio = [t.priority for t in self.types]
-        self.cum_shares = list(accumulate(t.share for t in self.types))
-        self.cum_shares[-1] = 1.0
         self.sl_within = (
             s.targets.service_level.within if s.targets.service_level else DEFAULT_SL_WITHIN
         )
-        self.sat = s.satisfaction
+        sat = s.satisfaction
+        self.sat = sat
+        # Base score by outcome, indexed by BOT_RESOLVED .. ABANDONED; a false resolution
+        # scores like a true one, because the customer does not know yet.
+        self.base_score = (
+            sat.resolved_by_bot,
+            sat.resolved_by_bot,
+            sat.resolved_by_person,
+            sat.unresolved,
+            sat.abandoned,
+        )
+        self.wait_penalty_per_s = sat.wait_penalty_per_min / 60.0
+        self.max_wait_penalty = sat.max_wait_penalty
+        self.repeat_factor = sat.repeat_factor
+        self.satisfied_at = sat.threshold
         self.pools = {p.name: PoolRuntime(p, ntypes, names, self.end) for p in s.pools}
         self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
 
-        exp1 = streams.draws("arrivals", lambda g, n: g.standard_exponential(n))
-        self.next_exp = exp1
-        self.type_u = streams.uniforms("types")
-        rate = s.demand.arrival_rate
-        self.rates = [rate * s.demand.rate_multiplier(h) for h in range(168)]
-        self.flat_rate = rate if len(set(self.rates)) == 1 else None
-
-        fresh = _CustomerDraws(streams, "", s)
-        follow = _CustomerDraws(streams, "followup/", s)
-        self.fresh, self.follow = fresh, follow
+        self.clock = ArrivalClock(s)
+        self.fresh = FreshCustomers(streams, s)
+        self.follow = FollowupCustomers(streams, s)
         self.routes: list[RouteRuntime] = []
         self.human_routes: list[RouteRuntime] = []
         for t in names:
-            route = s.route_for(t)
-            path = route.path
-            self.routes.append(self._route(t, path, s.overflow_for(t), fresh, follow))
-            human_path = [p for p in path if not s.pool(p).is_bot] or path
-            if s.routing.always_human and human_path != path:
-                self.human_routes.append(
-                    self._route(t, human_path, s.overflow_for(t), fresh, follow)
-                )
+            path = s.route_for(t).path
+            over = s.overflow_for(t)
+            route = RouteRuntime(tuple(self.pools[p] for p in path), over, 0)
+            self.routes.append(route)
+            if s.routing.always_human and len(path) > 1 and s.pool(path[0]).is_bot:
+                human = RouteRuntime(tuple(self.pools[p] for p in path[1:]), over, 1)
+                self.human_routes.append(human)
             else:
-                self.human_routes.append(self.routes[-1])
+                self.human_routes.append(route)
         self.ask_p = s.customers.asks_for_human
         self.retry_p = s.customers.retry.probability
         self.repeat_p = s.customers.repeat.probability
-        self.retry_delay = streams.draws("retry_delay", _sampler(s.customers.retry.after))
-        self.repeat_delay = streams.draws("repeat_delay", _sampler(s.customers.repeat.after))
+        self.retry_delay = streams.draws("retry_delay", s.customers.retry.after.sample)
+        self.repeat_delay = streams.draws("repeat_delay", s.customers.repeat.after.sample)
         self.retry_u = streams.uniforms("retry")
         self.repeat_u = streams.uniforms("repeat")
-
-    def _route(
-        self,
-        type_name: str,
-        path: list[str],
-        overflow: float | None,
-        fresh: _CustomerDraws,
-        follow: _CustomerDraws,
-    ) -> RouteRuntime:
-        pools = tuple(self.pools[p] for p in path)
-        return RouteRuntime(
-            pools=pools,
-            overflow_after=overflow,
-            handle_draws=tuple(fresh.handle(self.s.pool(p), type_name) for p in path),
-            followup_handle_draws=tuple(follow.handle(self.s.pool(p), type_name) for p in path),
-        )
 
     # ----------------------------------------------------------------- run
     def run(self) -> RunTallies:
         env = self.env
-        _Call(env, self._next_arrival(0.0), self._on_arrival, None)
+        self._schedule_arrival(0.0)
         for pool in self.pools.values():
             for block, windows in pool.windows:
                 for start, stop in windows:
@@ -283,64 +282,87 @@ class _Desk:
         if self.warmup > 0:
             _Call(env, self.warmup, self._on_warmup_end, None)
         _Call(env, HOUR, self._on_hour, None)
-        env.run(until=self.end)
+        _drive(env, self.end)
         self._close_hour(self.end)
         pools = list(self.pools.values())
         return RunTallies(self.s, 0, 0, self.cells, pools, self.s.horizon, self.sl_within)
 
-    def _next_arrival(self, t: float) -> float:
-        """Delay to the next fresh arrival: inversion of the piecewise-constant rate."""
-        e = self.next_exp()
-        if self.flat_rate is not None:
-            return e / self.flat_rate
-        now = t
-        rates = self.rates
-        while True:
-            hour = int(now // HOUR)
-            r = rates[hour % 168]
-            edge = (hour + 1) * HOUR
-            if r > 0.0 and e <= r * (edge - now):
-                return now + e / r - t
-            e -= r * (edge - now)
-            now = edge
+    def _schedule_arrival(self, now: float) -> None:
+        row = self.fresh()
+        _Call(self.env, self._arrival_time(now, row[0]), self._on_arrival, row)
+
+    def _arrival_time(self, now: float, gap: float) -> float:
+        flat = self.clock.flat
+        return now + gap / flat if flat is not None else self.clock.next_time(now, gap)
 
     # ----------------------------------------------------------- arrivals
     def _on_arrival(self, ev: Event) -> None:
+        """Start this arrival's contact, then the following ones while they come first.
+
+        An arrival that falls before every scheduled event would be popped straight
+        back off the heap, so it is processed here without an event; ordering is
+        unchanged because the comparison is strict.
+        """
         env = self.env
+        queue = env._queue
+        end = self.end
+        flat = self.clock.flat
+        fresh = self.fresh
         now = env._now
-        _Call(env, self._next_arrival(now), self._on_arrival, None)
-        tidx = bisect_right(self.cum_shares, self.type_u()) if len(self.cum_shares) > 1 else 0
-        if tidx >= len(self.cum_shares):
-            tidx = len(self.cum_shares) - 1
-        self._start_contact(now, tidx, 0, self.fresh, False)
+        row = ev._value
+        while True:
+            nxt = fresh()
+            at = now + nxt[0] / flat if flat is not None else self.clock.next_time(now, nxt[0])
+            _, tidx, patience, ask_u, bot_u, false_u, fcr_u, handles = row
+            self._start_contact(
+                now, tidx, 0, False, patience, ask_u, bot_u, false_u, fcr_u, handles
+            )
+            if at < end and (not queue or at < queue[0][0]):
+                env._now = now = at
+                row = nxt
+                continue
+            _Call(env, at, self._on_arrival, nxt)
+            return
 
     def _on_followup(self, ev: Event) -> None:
         tidx, contacts_before = ev._value
-        self._start_contact(self.env._now, tidx, contacts_before, self.follow, True)
+        patience, ask_u, bot_u, false_u, fcr_u, handles = self.follow(tidx)
+        self._start_contact(
+            self.env._now, tidx, contacts_before, True, patience, ask_u, bot_u, false_u,
+            fcr_u, handles,
+        )
 
     def _start_contact(
-        self, now: float, tidx: int, contacts_before: int, draws: _CustomerDraws, followup: bool
+        self,
+        now: float,
+        tidx: int,
+        contacts_before: int,
+        followup: bool,
+        patience: float,
+        ask_u: float,
+        bot_u: float,
+        false_u: float,
+        fcr_u: float,
+        handles: tuple[float, ...],
     ) -> None:
         inq = Inquiry()
         inq.tidx = tidx
         inq.chat = self.chat[tidx]
         inq.contacts_before = contacts_before
-        inq.patience = draws.patience()
-        asked = self.ask_p > 0.0 and draws.ask() < self.ask_p
+        inq.patience = patience
+        asked = ask_u < self.ask_p
         inq.asked_human = asked
         route = self.human_routes[tidx] if asked else self.routes[tidx]
         inq.route = route
-        handle_draws = route.followup_handle_draws if followup else route.handle_draws
-        inq.handle = [d() for d in handle_draws]
-        inq.u_bot = draws.bot() if route.pools[0].is_bot else 1.0
-        inq.u_false = draws.false() if route.pools[0].is_bot else 1.0
-        inq.u_fcr = draws.fcr() if draws.any_fcr else 0.0
-        inq.used_bot = False
+        inq.handle = handles[route.skip :] if route.skip else handles
+        inq.u_bot = bot_u
+        inq.u_false = false_u
+        inq.u_fcr = fcr_u
+        inq.penalty = 0.0
         inq.escalations = 0
         inq.wait_total = 0.0
         inq.token = 0
         inq.also = None
-        inq.state = WAITING
         counted = now >= self.warmup
         inq.counted = counted
         cell = self.cells[tidx][int(now // HOUR) % 24]
@@ -357,13 +379,21 @@ class _Desk:
         route: RouteRuntime = inq.route
         pool = route.pools[k]
         inq.pool = pool
-        inq.state = WAITING
         inq.wait_start = now
         if inq.counted:
             pool.tally.offered += 1
         units = 1 if (inq.chat or pool.is_bot) else pool.cap
-        if pool.free and not any(pool.order):
-            agent = pool.take(units)
+        # Free capacity implies no waiting contact could use it (every release dispatches),
+        # so a newcomer may take it at once.
+        free = pool.free
+        if free:
+            if units == 1:
+                agent = free[-1]
+                agent.free -= 1
+                if agent.free == 0:
+                    free.pop()
+            else:
+                agent = pool.take(units)
             if agent is not None:
                 self._serve(pool, inq, k, agent, units, now)
                 return
@@ -373,11 +403,10 @@ class _Desk:
             self._abandon(inq, now)
             return
         if remaining != math.inf:
-            _Call(self.env, remaining, self._on_patience, (inq, inq.token))
+            _Call(self.env, now + remaining, self._on_patience, (inq, inq.token))
         over = route.overflow_after
-        if over is not None and k + 1 < len(route.pools) and not pool.is_bot:
-            if over < remaining:
-                _Call(self.env, over, self._on_overflow, (inq, inq.token, k + 1))
+        if over is not None and over < remaining and k + 1 < len(route.pools) and not pool.is_bot:
+            _Call(self.env, now + over, self._on_overflow, (inq, inq.token, k + 1))
 
     def _serve(
         self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
@@ -396,39 +425,40 @@ class _Desk:
                     if other is not pool:
                         other.tally.overflowed += 1
             inq.also = None
-        inq.state = SERVING
         inq.token += 1
+        duration = inq.handle[k]
         if inq.counted:
             t = pool.tally
             if pool_wait > 0.0:
                 t.waited += 1
                 t.wait_sum += pool_wait
-            t.hist.add(pool_wait)
-            t.answered_wait_sum += pool_wait
+                t.answered_wait_sum += pool_wait
+                t.hist.add(pool_wait)
+            else:
+                hist = t.hist
+                hist.zeros += 1
+                hist.count += 1
             if pool_wait <= self.sl_within:
                 t.within += 1
-        duration = inq.handle[k]
+            pool.t_busy[inq.tidx] += duration * units
         truncated = False
         if pool.is_bot:
-            inq.used_bot = True
+            if inq.asked_human:
+                inq.penalty += self.sat.unwanted_bot_penalty
             if pool.max_time is not None and duration > pool.max_time:
                 duration = pool.max_time
                 truncated = True
         elif inq.escalations:
             duration += inq.route.pools[0].extra / pool.speed
         pool.busy_area += pool.busy * (now - pool.last)
-        pool.staffed_area += pool.staffed * (now - pool.last)
         pool.last = now
         pool.busy += units
-        if inq.counted:
-            pool.t_busy[inq.tidx] += duration * units
-        _Call(self.env, duration, self._on_done, (inq, pool, agent, units, k, truncated))
+        _Call(self.env, now + duration, self._on_done, (inq, pool, agent, units, k, truncated))
 
     def _on_done(self, ev: Event) -> None:
         inq, pool, agent, units, k, truncated = ev._value
         now = self.env._now
         pool.busy_area += pool.busy * (now - pool.last)
-        pool.staffed_area += pool.staffed * (now - pool.last)
         pool.last = now
         pool.busy -= units
         was_free = agent.free
@@ -451,6 +481,7 @@ class _Desk:
                     self._maybe_repeat(inq, now)
             else:
                 inq.escalations += 1
+                inq.penalty += self.sat.escalation_penalty
                 if counted:
                     pool.tally.escalated += 1
                     inq.cell.escalated += 1
@@ -470,17 +501,28 @@ class _Desk:
             self._dispatch(pool, now)
 
     def _dispatch(self, pool: PoolRuntime, now: float) -> None:
-        while pool.free:
-            entry = pool.pop_waiting()
-            if entry is None:
+        """Give free capacity to waiting contacts, by priority then arrival order."""
+        free = pool.free
+        for q in pool.order:
+            while q and free:
+                inq, token, k = entry = q.popleft()
+                if inq.token != token:
+                    continue  # abandoned or taken by another pool meanwhile
+                units = 1 if (inq.chat or pool.is_bot) else pool.cap
+                if units == 1:
+                    agent = free[-1]
+                    agent.free -= 1
+                    if agent.free == 0:
+                        free.pop()
+                else:
+                    found = pool.take(units)
+                    if found is None:
+                        q.appendleft(entry)
+                        return
+                    agent = found
+                self._serve(pool, inq, k, agent, units, now)
+            if not free:
                 return
-            inq, _token, k = entry
-            units = 1 if (inq.chat or pool.is_bot) else pool.cap
-            agent = pool.take(units)
-            if agent is None:
-                pool.queue_for(self.prio[inq.tidx]).appendleft(entry)
-                return
-            self._serve(pool, inq, k, agent, units, now)
 
     # ------------------------------------------------------------ timers
     def _on_patience(self, ev: Event) -> None:
@@ -514,7 +556,7 @@ class _Desk:
         if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
             _Call(
                 self.env,
-                self.retry_delay(),
+                now + self.retry_delay(),
                 self._on_followup,
                 (inq.tidx, inq.contacts_before),
             )
@@ -532,7 +574,7 @@ class _Desk:
         if inq.counted:
             target.tally.offered += 1
         units = 1 if (inq.chat or target.is_bot) else target.cap
-        if target.free and not any(target.order):
+        if target.free:
             agent = target.take(units)
             if agent is not None:
                 self._serve(target, inq, k, agent, units, now)
@@ -541,55 +583,48 @@ class _Desk:
         over = route.overflow_after
         remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
         if over is not None and k + 1 < len(route.pools) and over < remaining:
-            _Call(self.env, over, self._on_overflow, (inq, inq.token, k + 1))
+            _Call(self.env, now + over, self._on_overflow, (inq, inq.token, k + 1))
 
     # ------------------------------------------------------- contact end
     def _finish(self, inq: Inquiry, outcome: int) -> None:
-        inq.state = DONE
+        """Count a finished contact and score its satisfaction (docs/satisfaction.md)."""
         if not inq.counted:
             return
         cell = inq.cell
         wait = inq.wait_total
-        sat = self.sat
+        score = self.base_score[outcome] - inq.penalty
         if outcome == ABANDONED:
             cell.abandoned += 1
-            score = sat.abandoned
         else:
             cell.handled += 1
             cell.answered_wait_sum += wait
             if wait <= self.sl_within:
                 cell.within += 1
-            if outcome == PERSON_RESOLVED:
+            if outcome in (PERSON_RESOLVED, BOT_RESOLVED):
                 cell.resolved += 1
-                score = sat.resolved_by_person
-            elif outcome == BOT_RESOLVED:
-                cell.resolved += 1
-                score = sat.resolved_by_bot
-            elif outcome == BOT_FALSE:
-                score = sat.resolved_by_bot  # the customer does not know yet
-            else:
-                score = sat.unresolved
         if wait > 0.0:
             cell.waited += 1
             cell.wait_sum += wait
-            score -= min(sat.wait_penalty_per_min * wait / 60.0, sat.max_wait_penalty)
-        cell.hist.add(wait)
-        score -= sat.escalation_penalty * inq.escalations
-        if inq.asked_human and inq.used_bot:
-            score -= sat.unwanted_bot_penalty
+            cell.hist.add(wait)
+            penalty = self.wait_penalty_per_s * wait
+            score -= penalty if penalty < self.max_wait_penalty else self.max_wait_penalty
+        else:
+            hist = cell.hist
+            hist.zeros += 1
+            hist.count += 1
         if inq.contacts_before:
-            score *= sat.repeat_factor**inq.contacts_before
+            score *= self.repeat_factor**inq.contacts_before
         score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
         cell.rated += 1
         cell.csat_sum += score
-        if score >= sat.threshold:
+        if score >= self.satisfied_at:
             cell.satisfied += 1
 
     def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
         if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
             _Call(
                 self.env,
-                self.repeat_delay(),
+                now + self.repeat_delay(),
                 self._on_followup,
                 (inq.tidx, inq.contacts_before + 1),
             )
@@ -628,7 +663,7 @@ class _Desk:
     def _on_hour(self, ev: Event) -> None:
         now = self.env._now
         self._close_hour(now)
-        _Call(self.env, HOUR, self._on_hour, None)
+        _Call(self.env, now + HOUR, self._on_hour, None)
 
     def _close_hour(self, now: float) -> None:
         """Credit busy and staffed time since the last hour mark to the hour just ended."""
@@ -639,35 +674,6 @@ class _Desk:
             pool.hour_busy[hour] += pool.busy_area - busy0
             pool.hour_staffed[hour] += pool.staffed_area - staffed0
             pool.mark = (pool.busy_area, pool.staffed_area)
-
-
-class _CustomerDraws:
-    """The per-inquiry streams for one origin (fresh arrivals, or follow-up contacts)."""
-
-    def __init__(self, streams: Streams, prefix: str, s: Scenario) -> None:
-        self.streams = streams
-        self.prefix = prefix
-        patience = s.customers.patience
-        if patience is None:
-            self.patience: Callable[[], float] = lambda: math.inf
-        else:
-            self.patience = streams.draws(prefix + "patience", _sampler(patience))
-        self.ask = streams.uniforms(prefix + "asks_for_human")
-        self.bot = streams.uniforms(prefix + "bot_outcome")
-        self.false = streams.uniforms(prefix + "false_resolution")
-        self.fcr = streams.uniforms(prefix + "first_contact_resolution")
-        self.any_fcr = any(p.fcr < 1.0 for p in s.pools if not p.is_bot)
-
-    def handle(self, pool: Pool, type_name: str) -> Draws:
-        dist = pool.handle_for(type_name)
-        if pool.speed != 1.0:
-            dist = dist.scaled(1.0 / pool.speed)
-        name = f"{self.prefix}handle/{pool.name}/{type_name}"
-        return self.streams.draws(name, _sampler(dist))
-
-
-def _sampler(dist: Distribution) -> Callable[[Any, int], Any]:
-    return dist.sample
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0) -> RunTallies:

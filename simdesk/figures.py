@@ -86,10 +86,7 @@ def _figures(t: Tally, occupancy: float, cost: float) -> dict[str, float]:
 
 def _staffing_cost(run: RunTallies, p: PoolRuntime) -> float:
     pool = run.scenario.pool(p.name)
-    if p.is_bot:
-        hours = run.measured_s / 3600.0
-    else:
-        hours = p.staffed_area / p.cap / 3600.0
+    hours = run.measured_s / 3600.0 if p.is_bot else p.staffed_area / p.cap / 3600.0
     return pool.cost.per_hour * hours
 
 

@@ -26,7 +26,7 @@ class WaitHistogram:
     def __init__(self) -> None:
         self.zeros = 0
         self.count = 0
-        self.bins: dict[int, int] = {}
+        self.bins: list[int] = [0] * NBINS
 
     def add(self, wait: float) -> None:
         self.count += 1
@@ -39,14 +39,12 @@ class WaitHistogram:
             i = NBINS - 1
         else:
             i = int(math.log(wait / LOW) / _LOG_GROWTH) + 1
-        bins = self.bins
-        bins[i] = bins.get(i, 0) + 1
+        self.bins[i] += 1
 
     def merge(self, other: WaitHistogram) -> None:
         self.zeros += other.zeros
         self.count += other.count
-        for i, c in other.bins.items():
-            self.bins[i] = self.bins.get(i, 0) + c
+        self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
 
     def quantile(self, q: float) -> float:
         """The q-quantile (0 < q < 1) of all added waits; NaN when empty."""
@@ -56,11 +54,14 @@ class WaitHistogram:
         if rank <= self.zeros:
             return 0.0
         seen = self.zeros
-        for i in sorted(self.bins):
-            seen += self.bins[i]
-            if seen >= rank:
-                return _midpoint(i)
-        return _midpoint(max(self.bins))
+        last = 0
+        for i, c in enumerate(self.bins):
+            if c:
+                seen += c
+                last = i
+                if seen >= rank:
+                    return _midpoint(i)
+        return _midpoint(last)
 
 
 def _midpoint(i: int) -> float:

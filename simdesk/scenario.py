@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic_core import PydanticSerializationUnexpectedValue
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -24,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticSerializationUnexpectedValue
 
 from simdesk.distributions import Distribution, parse_distribution
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
@@ -231,7 +231,7 @@ class Customers(Model):
 class Shift(Model):
     """A block of identical agents working the same hours on the same days."""
 
-    days: Days = tuple(range(7))
+    days: Days = Field(default=tuple(range(7)), json_schema_extra={"default": "all"})
     start: Clock
     end: Clock
     agents: int = Field(ge=1)
@@ -323,8 +323,23 @@ class Pool(Model):
         return self.concurrency or 1
 
 
+def _route_shorthand_schema(schema: dict[str, Any]) -> None:
+    """Let the JSON Schema accept what ``Route._shorthand`` accepts: ``[bot, agents]`` or a
+    single pool name as well as the mapping, so editors do not flag valid scenarios."""
+    mapping = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    for key in mapping:
+        del schema[key]
+    schema["anyOf"] = [
+        mapping,
+        {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        {"type": "string"},
+    ]
+
+
 class Route(Model):
     """The ordered pools one inquiry type visits: a bot first, then people with overflow."""
+
+    model_config = ConfigDict(json_schema_extra=_route_shorthand_schema)
 
     path: list[str] = Field(min_length=1)
     overflow_after: Duration | None = Field(
@@ -403,7 +418,10 @@ class Scenario(Model):
     name: str = "scenario"
     description: str = ""
     seed: int = Field(default=1, ge=0)
-    horizon: Duration = Field(default=86400.0, description="measured period, after warmup")
+    horizon: Duration = Field(
+        default=86400.0, description="measured period, after warmup",
+        json_schema_extra={"default": "1d"},
+    )
     warmup: Duration = 0.0
     replications: int = Field(default=1, ge=1)
     demand: Demand

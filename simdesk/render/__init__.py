@@ -116,9 +116,10 @@ def summary_table(s: Summary) -> Table:
         if has_erlang:
             row.append(fmt_value(figure, erl.get(figure)) if figure in erl else "")
         v = verdicts.get(figure)
-        row.append(
-            "" if v is None else (f"[green]met[/] {v.goal}" if v.met else f"[red]missed[/] {v.goal}")
-        )
+        if v is None:
+            row.append("")
+        else:
+            row.append(f"[green]met[/] {v.goal}" if v.met else f"[red]missed[/] {v.goal}")
         t.add_row(*row)
     return t
 
