@@ -36,7 +36,7 @@ DEFAULT_SL_WITHIN = 20.0
 UNLIMITED = 1 << 40
 
 
-class _Call(Event):  # type: ignore[misc]
+class _Call(Event):
     """A pre-triggered event at an absolute time with one callback and a payload.
 
     Like ``simpy.Timeout`` with a callback attached, but scheduled by absolute time and
@@ -64,7 +64,8 @@ def _drive(env: simpy.Environment, until: float) -> None:
     queue = env._queue
     while queue and queue[0][0] < until:
         env._now, _, _, event = heappop(queue)
-        callbacks, event.callbacks = event.callbacks, None
+        callbacks = event.callbacks
+        event.callbacks = None  # type: ignore[assignment]
         for callback in callbacks:
             callback(event)
     env._now = until
@@ -105,6 +106,25 @@ class Inquiry:
         "wait_start",
         "wait_total",
     )
+    also: list[tuple[PoolRuntime, float]] | None  # overflow pools joined, with when
+    asked_human: bool
+    cell: Tally  # (type, hour of arrival) tally it is counted in
+    chat: bool
+    contacts_before: int  # earlier contacts about the same issue (repeats, retries)
+    counted: bool  # arrived after warmup
+    escalations: int
+    handle: tuple[float, ...]  # handle time at each pool of its route
+    patience: float
+    penalty: float  # satisfaction penalties so far (escalations, unwanted bot)
+    pool: PoolRuntime  # pool it was last offered to
+    route: RouteRuntime
+    tidx: int
+    token: int  # changes whenever it stops waiting; stale timers and entries compare it
+    u_bot: float
+    u_false: float
+    u_fcr: float
+    wait_start: float
+    wait_total: float
 
 
 @dataclass(frozen=True)
@@ -387,6 +407,7 @@ class _Desk:
         # so a newcomer may take it at once.
         free = pool.free
         if free:
+            agent: Agent | None
             if units == 1:
                 agent = free[-1]
                 agent.free -= 1

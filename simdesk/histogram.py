@@ -69,4 +69,4 @@ def _midpoint(i: int) -> float:
         return LOW / 2
     if i >= NBINS - 1:
         return HIGH
-    return LOW * GROWTH ** (i - 0.5)
+    return float(LOW * GROWTH ** (i - 0.5))

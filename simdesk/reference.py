@@ -14,10 +14,9 @@ from simdesk.scenario import Scenario
 
 def erlang_reference(s: Scenario) -> QueueFigures | None:
     d = s.demand
-    if any(w != d.intraday[0] for w in d.intraday or []):
-        return None
-    if any(w != d.weekday[0] for w in d.weekday or []):
-        return None
+    for profile in (d.intraday, d.weekday):
+        if profile is not None and len(set(profile)) > 1:
+            return None
     paths = {tuple(s.route_for(t).path) for t in s.type_names}
     if len(paths) != 1:
         return None

@@ -360,7 +360,7 @@ class Routing(Model):
     """Per inquiry type a route; plus the desk-wide switches."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    __pydantic_extra__: dict[str, Route] = Field(init=False)  # type: ignore[assignment]
+    __pydantic_extra__: dict[str, Route] = Field(init=False)
 
     always_human: bool = Field(
         default=False, description="customers who ask for a human skip the bot"
