@@ -1,9 +1,186 @@
-"""CI commands (check, validate, schema). Registered on the main app by ``register``."""
+"""CI commands (check, validate, schema). Registered on the main app by ``register``.
+
+They share the CLI's conventions: located ``file:line: key: message`` errors on stderr
+and exit code 2 for bad input, so a pipeline can tell "your input is broken" (2) from
+"your figures moved" (1).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from simdesk.check import (
+    TargetMode,
+    check_json,
+    exit_code,
+    expand_scenarios,
+    pair_baselines,
+    parse_figure_key,
+    parse_tolerances,
+    run_checks,
+)
+from simdesk.errors import SimdeskError
+from simdesk.experiments_cli import ExecutorName, Scheduler, Workers, cli_runner
+from simdesk.loading import load_scenario
+from simdesk.report import dumps
+from simdesk.scenario import Scenario, warnings_for
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario format, for editors' YAML language servers.
+
+    Generated from the pydantic models, so it cannot drift from what ``load_scenario``
+    accepts; rules that span sections (routes naming unknown pools, ...) are beyond JSON
+    Schema and are left to ``simdesk validate``.
+    """
+    schema = Scenario.model_json_schema(mode="validation")
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": "simdesk scenario",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
+    # Imported here, not at the top: cli.py imports this module at its end, after these
+    # names exist, so importing simdesk.checking_cli first still works.
+    from simdesk.cli import EXIT_INPUT, _write, fail, user_errors
+    from simdesk.render import make_console
+    from simdesk.render.check import render_checks
+
+    @app.command()
+    def check(
+        scenarios: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Scenario files, or directories of *.yaml scenarios.", metavar="SCENARIO"
+            ),
+        ],
+        baseline: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--baseline",
+                "-b",
+                help="Baseline JSON for the scenario in the same position; repeat per scenario.",
+            ),
+        ] = None,
+        baselines: Annotated[
+            Path | None,
+            typer.Option(
+                "--baselines",
+                help="Directory holding NAME.json for each scenario NAME.yaml.",
+                show_default="baselines/ beside each scenario",
+            ),
+        ] = None,
+        tolerance: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--tolerance",
+                "-t",
+                help="FIGURE=VALUE: allowed move of a figure's mean instead of the 95%-"
+                "interval rule; 0.02 is absolute, 5% relative. FIGURE may be scoped: "
+                "totals.wait_mean_s, pools.NAME.occupancy. Repeatable.",
+            ),
+        ] = None,
+        figure: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--figure",
+                "-f",
+                help="Compare only these figures (same names as --tolerance). Repeatable.",
+            ),
+        ] = None,
+        targets: Annotated[
+            TargetMode,
+            typer.Option(
+                help="strict: any missed target fails; baseline: only targets the baseline "
+                "met; off: report only.",
+            ),
+        ] = TargetMode.strict,
+        json_path: Annotated[
+            Path | None, typer.Option("--json", help="Also write the verdicts as JSON to PATH.")
+        ] = None,
+        update: Annotated[
+            bool,
+            typer.Option(
+                "--update",
+                help="Rewrite the baselines from the scenarios' own seed and replications "
+                "(accept the current figures on purpose).",
+            ),
+        ] = False,
+        workers: Workers = None,
+        executor: ExecutorName = "local",
+        scheduler: Scheduler = None,
+    ) -> None:
+        """Run scenarios and compare them with baselines; exit 1 when a figure moved beyond
+        noise or a target is missed, 2 for bad input."""
+        with user_errors():
+            pairs = pair_baselines(scenarios, baseline or [], baselines)
+            tolerances = parse_tolerances(tolerance or [])
+            only = None if not figure else [parse_figure_key(f, "--figure") for f in figure]
+            results = run_checks(
+                pairs,
+                tolerances=tolerances,
+                only=only,
+                targets=targets,
+                update=update,
+                runner=cli_runner(executor, workers, scheduler),
+            )
+            for r in results:
+                fail(r.problems)
+            render_checks(results, make_console())
+            if json_path is not None:
+                _write(json_path, dumps(check_json(results)))
+            raise typer.Exit(exit_code(results))
+
+    @app.command()
+    def validate(
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Scenario files, or directories of *.yaml scenarios.", metavar="FILE"
+            ),
+        ],
+    ) -> None:
+        """Check scenario files without running them (for pre-commit hooks): every error
+        of every file, then exit 2 if any is invalid."""
+        with user_errors():
+            paths = expand_scenarios(files)
+        err = make_console(stderr=True)
+        bad = 0
+        for path in paths:
+            try:
+                scenario = load_scenario(path)
+            except SimdeskError as exc:
+                bad += 1
+                fail(exc.problems)
+                continue
+            for w in warnings_for(scenario):
+                text = f"{path}: {w}".replace("[", "\\[")
+                err.print(f"[yellow]warning:[/] {text}", highlight=False, soft_wrap=True)
+        if bad:
+            err.print(f"{bad} of {len(paths)} scenario file(s) invalid", highlight=False)
+            raise typer.Exit(EXIT_INPUT)
+        typer.echo(f"OK: {len(paths)} scenario file(s) valid")
+
+    @app.command()
+    def schema(
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write to PATH instead of standard output."),
+        ] = None,
+    ) -> None:
+        """Print the JSON Schema of the scenario format, for editor completion and checks."""
+        text = json.dumps(scenario_json_schema(), indent=2) + "\n"
+        if output is None:
+            typer.echo(text, nl=False)
+            return
+        with user_errors():
+            _write(output, text)

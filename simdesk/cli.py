@@ -37,7 +37,9 @@ T = TypeVar("T")
 def fail(problems: list[Problem]) -> None:
     err = make_console(stderr=True)
     for p in problems:
-        err.print(f"[bold red]error:[/] {p}", markup=True, highlight=False, soft_wrap=True)
+        # Escape "[": key paths such as pools[agents] would otherwise be eaten as markup.
+        text = str(p).replace("[", "\\[")
+        err.print(f"[bold red]error:[/] {text}", markup=True, highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -79,14 +81,25 @@ def run(
     intraday: Annotated[
         bool, typer.Option("--intraday/--no-intraday", help="Show the by-hour table.")
     ] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Local worker processes (default: cores); 1 runs in-process."),
+    ] = None,
+    executor: Annotated[
+        str, typer.Option(help="'local' (process pool) or 'dask' (needs --scheduler).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
+    ] = None,
 ) -> None:
     """Run a scenario and print waits, abandonment, satisfaction and cost tables."""
     with user_errors():
         s = load_scenario(scenario)
+        runner = experiments_cli.cli_runner(executor, workers, scheduler)
         err = make_console(stderr=True)
         for w in _warnings(s):
             err.print(f"[yellow]warning:[/] {w}", highlight=False)
-        summary = run_experiment(s, seed=seed, replications=replications)
+        summary = run_experiment(s, seed=seed, replications=replications, runner=runner)
         summary.warnings = []
         if json_path is not None:
             doc = summary_json(summary)

@@ -1,0 +1,146 @@
+"""Rich tables for ``simdesk check``: figure, baseline, new value, verdict.
+
+Totals are always shown in full, because that is what a reader looks at first; pool and
+type figures are many and usually quiet, so only those that did not hold get a row (the
+--json document lists every one).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from simdesk.check import CI_RULE, CheckResult, FigureVerdict, TargetCheck
+from simdesk.confidence import Estimate
+from simdesk.render import fmt_estimate, fmt_value
+
+__all__ = ["check_table", "render_checks"]
+
+_STATUS = {
+    "passed": "[green]passed[/]",
+    "failed": "[bold red]FAILED[/]",
+    "updated": "[cyan]baseline updated[/]",
+    "error": "[bold red]bad input[/]",
+}
+
+
+def _cell(metric: str, value: dict[str, Any] | None, n: int) -> str:
+    if value is None:
+        return "-"
+    mean = value.get("mean")
+    ci = value.get("ci95")
+    est = Estimate(
+        mean=math.nan if mean is None else float(mean),
+        ci95=None if ci is None else (float(ci[0]), float(ci[1])),
+        n=n,
+    )
+    return fmt_estimate(metric, est)
+
+
+def _verdict(f: FigureVerdict) -> str:
+    rule = "" if f.rule == CI_RULE else f" ({f.rule})"
+    if f.verdict == "ok":
+        return f"[green]ok[/]{rule}"
+    if f.verdict == "changed":
+        delta = f.delta or 0.0
+        arrow = "up" if delta > 0 else "down"
+        return f"[bold red]changed {arrow}[/]{rule}"
+    if f.verdict == "missing":
+        return "[red]missing[/] (not in this run)"
+    if f.verdict == "new":
+        return "[yellow]new[/] (not in baseline)"
+    return f"[dim]skipped: {escape(f.reason)}[/]"
+
+
+def _target_value(t: TargetCheck, value: float | None, met: bool | None) -> str:
+    if value is None and met is None:
+        return "-"
+    text = fmt_value(t.figure, value)
+    return text if met is None else f"{text} ({'met' if met else 'missed'})"
+
+
+def _target_verdict(t: TargetCheck) -> str:
+    if t.met:
+        return "[green]met[/]"
+    if t.failed:
+        return "[bold red]missed[/]"
+    if t.baseline_met is False:
+        return "[yellow]missed, as in baseline[/]"
+    return "[yellow]missed (not enforced)[/]"
+
+
+def check_table(r: CheckResult) -> Table:
+    """One pair's table; the caption counts what was compared but not shown."""
+    n = r.replications or 0
+    title = f"{_STATUS[r.status]}: {escape(r.scenario_file)} vs {escape(r.baseline_file)}"
+    t = Table(title=title, title_justify="left", caption_justify="left")
+    t.add_column("figure", overflow="fold")
+    t.add_column("baseline (mean ± 95% CI)", justify="right")
+    t.add_column("new (mean ± 95% CI)", justify="right")
+    t.add_column("verdict")
+    hidden = 0
+    for f in r.figures:
+        if f.key.scope != "totals" and f.verdict in ("ok", "skipped"):
+            hidden += 1
+            continue
+        label = f.key.figure if f.key.scope == "totals" else str(f.key)
+        t.add_row(
+            escape(label),
+            _cell(f.key.figure, f.baseline, n),
+            _cell(f.key.figure, f.new, n),
+            _verdict(f),
+        )
+    for tg in r.targets:
+        t.add_row(
+            escape(f"target: {tg.name} {tg.goal}"),
+            _target_value(tg, tg.baseline_value, tg.baseline_met),
+            _target_value(tg, tg.value, tg.met),
+            _target_verdict(tg),
+        )
+    caption = (
+        f"scenario '{escape(r.scenario or '')}', seed {r.seed}, {r.replications} replication(s)"
+    )
+    if hidden:
+        caption += f"; {hidden} pool and type figures held or were skipped (see --json)"
+    t.caption = caption
+    return t
+
+
+def render_checks(results: Sequence[CheckResult], console: Console) -> None:
+    """Every pair's table and notes, then one line a CI log can be grepped for."""
+    for r in results:
+        if r.status == "error":
+            continue
+        if r.figures or r.targets:
+            console.print(check_table(r))
+        if r.identical:
+            console.print("[green]identical[/] to the baseline (same seed, same figures)")
+        for note in r.notes:
+            console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+        if r.status == "failed":
+            moved = ", ".join(str(f.key) for f in r.changed)
+            if moved:
+                console.print(f"[bold red]moved beyond noise:[/] {escape(moved)}", highlight=False)
+            missed = ", ".join(t.name for t in r.missed)
+            if missed:
+                console.print(f"[bold red]missed targets:[/] {escape(missed)}", highlight=False)
+        if r.updated:
+            moved = ", ".join(str(f.key) for f in r.changed)
+            if moved:
+                console.print(
+                    f"[yellow]changed since the previous baseline:[/] {escape(moved)}",
+                    highlight=False,
+                )
+            console.print(
+                f"wrote {escape(r.baseline_file)} (seed {r.seed}, {r.replications} replication(s))",
+                highlight=False,
+            )
+        console.print()
+    counts = {s: sum(1 for r in results if r.status == s) for s in _STATUS}
+    parts = [f"{counts[s]} {s}" for s in ("passed", "failed", "updated", "error") if counts[s]]
+    console.print(f"check: {len(results)} scenario(s): {', '.join(parts)}", highlight=False)
