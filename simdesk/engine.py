@@ -74,12 +74,14 @@ def _drive(env: simpy.Environment, until: float) -> None:
 class Agent:
     """One person (or, for a bot pool, the whole bot) with work units free."""
 
-    __slots__ = ("cap", "free", "on_shift")
+    __slots__ = ("cap", "free", "on_shift", "staffed")
 
     def __init__(self, cap: int, on_shift: bool) -> None:
         self.cap = cap
         self.free = cap
         self.on_shift = on_shift
+        # Paid and counted as staffed: on shift, or finishing a contact after the shift.
+        self.staffed = on_shift
 
 
 class Inquiry:
@@ -143,6 +145,7 @@ class PoolRuntime:
         self.name = pool.name
         self.is_bot = pool.is_bot
         self.cap = 1 if pool.is_bot else pool.unit_capacity
+        self.mixed = self.cap > 1  # whole-agent calls and one-slot chats may share it
         self.fcr = pool.fcr
         self.res = [pool.resolution_for(t) for t in type_names]
         self.false_res = pool.false_resolution
@@ -265,6 +268,11 @@ class _Desk:
         self.satisfied_at = sat.threshold
         self.pools = {p.name: PoolRuntime(p, ntypes, names, self.end) for p in s.pools}
         self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
+        for p in s.pools:
+            runtime = self.pools[p.name]
+            runtime.mixed = runtime.cap > 1 and any(
+                t.channel != "chat" for t in self.types if p.name in s.route_for(t.name).path
+            )
 
         self.clock = ArrivalClock(s)
         self.fresh = FreshCustomers(streams, s)
@@ -403,9 +411,19 @@ class _Desk:
         if inq.counted:
             pool.tally.offered += 1
         units = 1 if (inq.chat or pool.is_bot) else pool.cap
-        # Free capacity implies no waiting contact could use it (every release dispatches),
-        # so a newcomer may take it at once.
+        # In pools where every contact takes one unit, free capacity implies no waiting
+        # contact could use it (every release dispatches), so a newcomer may take it at
+        # once. Where calls need a whole agent and chats one slot, the newcomer queues
+        # and the dispatcher decides in priority and arrival order.
         free = pool.free
+        if free and pool.mixed:
+            token = inq.token
+            pool.queue_for(self.prio[inq.tidx]).append((inq, token, k))
+            self._dispatch(pool, now)
+            if inq.token != token:
+                return
+            self._wait_timers(inq, pool, k, now)
+            return
         if free:
             agent: Agent | None
             if units == 1:
@@ -419,6 +437,11 @@ class _Desk:
                 self._serve(pool, inq, k, agent, units, now)
                 return
         pool.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
+        self._wait_timers(inq, pool, k, now)
+
+    def _wait_timers(self, inq: Inquiry, pool: PoolRuntime, k: int, now: float) -> None:
+        """Patience and overflow timers for a contact that has just started to wait."""
+        route = inq.route
         remaining = inq.patience - inq.wait_total
         if remaining <= 0.0:
             self._abandon(inq, now)
@@ -484,8 +507,13 @@ class _Desk:
         pool.busy -= units
         was_free = agent.free
         agent.free += units
-        if was_free == 0 and agent.on_shift:
-            pool.free.append(agent)
+        if agent.on_shift:
+            if was_free == 0:
+                pool.free.append(agent)
+        elif agent.free == agent.cap and agent.staffed:
+            pool.flush(now)  # the last contact after the shift is done: now off the clock
+            agent.staffed = False
+            pool.staffed -= pool.cap
         tidx = inq.tidx
         counted = inq.counted
         if counted:
@@ -595,15 +623,25 @@ class _Desk:
         if inq.counted:
             target.tally.offered += 1
         units = 1 if (inq.chat or target.is_bot) else target.cap
+        if target.free and target.mixed:
+            target.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
+            self._dispatch(target, now)
+            if inq.token == token:
+                self._overflow_timer(inq, k, now)
+            return
         if target.free:
             agent = target.take(units)
             if agent is not None:
                 self._serve(target, inq, k, agent, units, now)
                 return
         target.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
-        over = route.overflow_after
+        self._overflow_timer(inq, k, now)
+
+    def _overflow_timer(self, inq: Inquiry, k: int, now: float) -> None:
+        """After another overflow wait, let the next pool on the route take it too."""
+        over = inq.route.overflow_after
         remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
-        if over is not None and k + 1 < len(route.pools) and over < remaining:
+        if over is not None and k + 1 < len(inq.route.pools) and over < remaining:
             _Call(self.env, now + over, self._on_overflow, (inq, inq.token, k + 1))
 
     # ------------------------------------------------------- contact end
@@ -659,7 +697,9 @@ class _Desk:
             agent.on_shift = True
             if agent.free > 0:
                 pool.free.append(agent)
-        pool.staffed += pool.cap * len(block)
+            if not agent.staffed:
+                agent.staffed = True
+                pool.staffed += pool.cap
         if pool.order:
             self._dispatch(pool, now)
 
@@ -669,8 +709,10 @@ class _Desk:
         leaving = set(map(id, block))
         for agent in block:
             agent.on_shift = False
+            if agent.free == agent.cap:
+                agent.staffed = False
+                pool.staffed -= pool.cap
         pool.free = [a for a in pool.free if id(a) not in leaving]
-        pool.staffed -= pool.cap * len(block)
 
     def _on_warmup_end(self, ev: Event) -> None:
         now = self.env._now

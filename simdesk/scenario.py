@@ -292,12 +292,21 @@ class Pool(Model):
                     raise ValueError(
                         f"a bot pool has no '{key}'; set 'concurrency' for conversations at once"
                     )
+            if "fcr" in data:
+                raise ValueError(
+                    "'fcr' applies to pools of people; a bot's outcome is set by 'resolution'"
+                )
         elif kind in ("vendor", "inhouse"):
             for key in BOT_ONLY:
                 if key in data:
                     raise ValueError(f"'{key}' applies only to pools of kind bot")
             if ("agents" in data) == ("shifts" in data):
                 raise ValueError("a pool of people needs exactly one of 'agents' or 'shifts'")
+            cost = data.get("cost")
+            if isinstance(cost, dict) and "per_conversation" in cost:
+                raise ValueError(
+                    "'cost.per_conversation' applies only to bots; use 'per_contact' for people"
+                )
         return data
 
     @property
