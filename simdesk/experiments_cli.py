@@ -1,9 +1,278 @@
-"""Analysts' commands (compare, sweep). Registered on the main app by ``register``."""
+"""Analysts' commands (compare, sweep). Registered on the main app by ``register``.
+
+Also the glue that gives ``simdesk run`` the same ``--workers`` / ``--executor`` /
+``--scheduler`` behaviour (``cli_runner``). Exit codes: 0 fine, 1 a replication failed
+(the others are still reported), 2 input error (nothing ran), 130 interrupted (a sweep
+keeps the points already finished).
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from simdesk.compare import compare_json, run_compare
+from simdesk.errors import Problem, SimdeskError
+from simdesk.experiment import Runner, Task
+from simdesk.figures import RunFigures
+from simdesk.loading import load_scenario
+from simdesk.parallel import Executor, TaskFailed, make_executor, make_runner
+from simdesk.render import make_console
+from simdesk.render.experiments import compare_table, sweep_table
+from simdesk.render.progress import ProgressBar
+from simdesk.report import dumps, write_atomic
+from simdesk.scenario import Scenario, warnings_for
+from simdesk.sweep import PointResult, SweepPlan, SweepRun, plan_sweep, sweep_csv, sweep_json
+from simdesk.yamlload import load_yaml
+
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+CHECKPOINT_INTERVAL_S = 1.0
+"""A sweep rewrites its --csv/--json at most this often while it runs, so a crash or a
+kill keeps the finished points too, without rewriting a big file after every point."""
+MAX_WARNINGS = 5
+
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Local worker processes (default: the number of cores); 1 runs in this process.",
+    ),
+]
+ExecutorName = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="Where replications run: 'local' (process pool) or 'dask' (needs --scheduler).",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address for --executor dask, e.g. tcp://host:8786."),
+]
+Seed = Annotated[int | None, typer.Option(help="Override the seed (default: the scenario's).")]
+Replications = Annotated[
+    int | None, typer.Option(min=1, help="Override the replications (default: the scenario's).")
+]
+
+
+def _err(message: str) -> None:
+    make_console(stderr=True).print(message, highlight=False, soft_wrap=True)
+
+
+def _plain(text: object) -> str:
+    """User text inside a markup message: "[" escaped, or ``[bot, inhouse]`` and key paths
+    such as ``pools[bot]`` would be eaten as Rich markup."""
+    return str(text).replace("[", "\\[")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise SimdeskError(Problem(f"cannot write: {exc.strerror or exc}", str(path))) from exc
+
+
+def _interrupted() -> typer.Exit:
+    _err("[yellow]interrupted[/]")
+    return typer.Exit(EXIT_INTERRUPTED)
+
+
+def _report_failure(exc: TaskFailed) -> typer.Exit:
+    _err(f"[bold red]error:[/] {_plain(exc)}")
+    return typer.Exit(EXIT_FAILED)
+
+
+def cli_runner(executor: str, workers: int | None, scheduler: str | None) -> Runner:
+    """An experiment Runner for ``simdesk run``: the chosen executor, a progress bar, and a
+    failed replication reported as exit 1 rather than a traceback."""
+    chosen = make_executor(executor, workers, scheduler)
+
+    def runner(tasks: Sequence[Task]) -> list[RunFigures]:
+        with ProgressBar(len(tasks), "replications") as bar:
+            try:
+                return make_runner(chosen, lambda _i, _o: bar.advance())(tasks)
+            except TaskFailed as exc:
+                bar.stop()
+                raise _report_failure(exc) from None
+            except KeyboardInterrupt:
+                bar.stop()
+                raise _interrupted() from None
+
+    return runner
+
+
+def _print_warnings(items: list[tuple[str, str]]) -> None:
+    """Distinct (where, warning) pairs on stderr, the first few only."""
+    seen: list[tuple[str, str]] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    for where, w in seen[:MAX_WARNINGS]:
+        prefix = f"{where}: " if where else ""
+        _err(f"[yellow]warning:[/] {_plain(prefix)}{_plain(w)}")
+    if len(seen) > MAX_WARNINGS:
+        _err(f"[yellow]warning:[/] ... and {len(seen) - MAX_WARNINGS} more warning(s)")
+
+
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")
+    ],
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the comparison as JSON to PATH.")
+    ] = None,
+    seed: Seed = None,
+    replications: Replications = None,
+    workers: Workers = None,
+    executor: ExecutorName = "local",
+    scheduler: Scheduler = None,
+) -> None:
+    """Compare scenarios side by side with common random numbers: each figure's mean and 95%
+    interval, and the paired difference from the first scenario, marked where it is clear."""
+    from simdesk.cli import user_errors
+
+    with user_errors():
+        if len(scenarios) < 2:
+            raise SimdeskError(Problem("give at least two scenario files to compare"))
+        loaded: list[Scenario] = []
+        problems: list[Problem] = []
+        for path in scenarios:
+            try:
+                loaded.append(load_scenario(path))
+            except SimdeskError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise SimdeskError(problems)
+        chosen = make_executor(executor, workers, scheduler)
+        _print_warnings([(s.name, w) for s in loaded for w in warnings_for(s)])
+        n = loaded[0].replications if replications is None else replications
+        with ProgressBar(n * len(loaded), "compare") as bar:
+            try:
+                result = run_compare(
+                    loaded,
+                    [str(p) for p in scenarios],
+                    chosen,
+                    seed=seed,
+                    replications=replications,
+                    on_done=lambda _i, _o: bar.advance(),
+                )
+            except TaskFailed as exc:
+                bar.stop()
+                raise _report_failure(exc) from None
+            except KeyboardInterrupt:
+                bar.stop()
+                raise _interrupted() from None
+        if json_path is not None:
+            _write(json_path, dumps(compare_json(result)))
+        make_console().print(compare_table(result))
+
+
+class _Outputs:
+    """The sweep's --csv / --json files, rewritten as points finish (at most once per
+    CHECKPOINT_INTERVAL_S) and once more at the end, always atomically."""
+
+    def __init__(self, plan: SweepPlan, csv_path: Path | None, json_path: Path | None) -> None:
+        self.plan = plan
+        self.csv_path = csv_path
+        self.json_path = json_path
+        self._last = -float("inf")
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p in (self.csv_path, self.json_path) if p is not None]
+
+    def write(self, results: list[PointResult], complete: bool) -> None:
+        if self.csv_path is not None:
+            _write(self.csv_path, sweep_csv(self.plan, results))
+        if self.json_path is not None:
+            _write(self.json_path, dumps(sweep_json(self.plan, results, complete=complete)))
+        self._last = time.monotonic()
+
+    def checkpoint(self, run: SweepRun) -> None:
+        if self.paths and time.monotonic() - self._last >= CHECKPOINT_INTERVAL_S:
+            self.write(run.finished(), complete=False)
+
+
+def _run_sweep(run: SweepRun, chosen: Executor, outputs: _Outputs) -> bool:
+    """Run the sweep; True when it finished, False when it was interrupted (Ctrl-C)."""
+    with ProgressBar(len(run.tasks), "sweep") as bar:
+
+        def on_task() -> None:
+            bar.advance()
+
+        def on_point(_result: PointResult) -> None:
+            outputs.checkpoint(run)
+
+        try:
+            run.execute(chosen, on_task=on_task, on_point=on_point)
+        except KeyboardInterrupt:
+            bar.stop()
+            return False
+    return True
+
+
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to vary.")],
+    sets: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            help="KEY=VALUES: a key path (pools.inhouse.agents, demand.arrival_rate, ...) and "
+            "a range start:stop:step (both ends included) or a comma list. Repeat for a grid.",
+        ),
+    ],
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per point as CSV to PATH.")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write one entry per point as JSON to PATH.")
+    ] = None,
+    seed: Seed = None,
+    replications: Replications = None,
+    workers: Workers = None,
+    executor: ExecutorName = "local",
+    scheduler: Scheduler = None,
+) -> None:
+    """Run a grid of variations of one scenario with common random numbers: one row per
+    point with each main figure's mean and 95% interval. Every point is validated first."""
+    from simdesk.cli import user_errors
+
+    with user_errors():
+        plan = plan_sweep(load_yaml(scenario), sets, seed=seed, replications=replications)
+        chosen = make_executor(executor, workers, scheduler)
+        _print_warnings([(p.label, w) for p in plan.points for w in warnings_for(p.scenario)])
+        outputs = _Outputs(plan, csv_path, json_path)
+        outputs.write([], complete=False)  # unwritable paths fail before anything runs
+        run = SweepRun(plan)
+        finished = _run_sweep(run, chosen, outputs)
+        results = run.finished()
+        outputs.write(results, complete=finished)
+        make_console().print(sweep_table(plan, results))
+        if not finished:
+            where = (
+                "written to " + ", ".join(str(p) for p in outputs.paths)
+                if outputs.paths
+                else "shown above"
+            )
+            _err(
+                f"[yellow]interrupted:[/] {run.done} of {run.total} points done; "
+                f"the finished points are {_plain(where)}"
+            )
+            raise typer.Exit(EXIT_INTERRUPTED)
+        if run.failed:
+            _err(f"[bold red]error:[/] {run.failed} of {run.total} points failed:")
+            for res in results:
+                if not res.ok:
+                    _err(f"  {_plain(res.point.label)}: {_plain(res.error)}")
+            raise typer.Exit(EXIT_FAILED)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
+    app.command()(compare)
+    app.command()(sweep)

@@ -1,0 +1,94 @@
+"""A progress bar for long runs: done / total and time left, on stderr, only for a person.
+
+The bar is drawn only when stderr is a terminal, so piped output, CI logs and files never
+receive control characters, and stdout (tables) stays clean either way.
+
+It is redrawn from ``advance`` rather than by Rich's background refresh thread: the local
+process pool forks its workers after the bar has started, and forking while another thread
+may hold the stderr lock can leave a worker hung at exit.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+__all__ = ["ProgressBar", "stderr_is_terminal"]
+
+REFRESH_S = 0.1
+"""Redraw at most this often: thousands of tiny tasks must not be slowed by drawing."""
+
+
+def stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stream
+        return False
+
+
+class ProgressBar:
+    """``with ProgressBar(total, "sweep") as bar: ... bar.advance()``; a no-op when disabled.
+
+    ``enabled`` defaults to "stderr is a terminal". ``stop`` may be called early (before
+    printing an interruption message) and again by ``__exit__`` without harm.
+    """
+
+    def __init__(self, total: int, label: str, enabled: bool | None = None) -> None:
+        self.total = total
+        self.enabled = stderr_is_terminal() if enabled is None else enabled
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._label = label
+        self._drawn = 0.0
+
+    def __enter__(self) -> ProgressBar:
+        if self.enabled and self.total > 0:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("elapsed"),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+                auto_refresh=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._label, total=self.total)
+            self._progress.refresh()
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task, n)
+            now = time.monotonic()
+            if now - self._drawn >= REFRESH_S or self._progress.finished:
+                self._progress.refresh()
+                self._drawn = now
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
