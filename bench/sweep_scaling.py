@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     doc = LocatedDocument(data, "<bench-sweep>")
     sets, reps = list(size["sets"]), int(size["reps"])  # type: ignore[call-overload]
 
+    load_before = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     timings: dict[int, list[float]] = {1: [], 2: []}
     ratios: list[float] = []
     csvs: dict[int, str] = {}
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
             "usable_cores": default_workers(),
-            "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+            "load_average_before": load_before,
         },
         "sweep": {
             "sets": sets,

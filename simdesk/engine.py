@@ -37,21 +37,18 @@ UNLIMITED = 1 << 40
 
 
 class _Call(Event):
-    """A pre-triggered event at an absolute time with one callback and a payload.
+    """A triggered event carrying one callback and a payload, scheduled by absolute time.
 
-    Like ``simpy.Timeout`` with a callback attached, but scheduled by absolute time and
-    pushed on the environment's queue exactly as ``Environment.schedule`` would (same
-    (time, priority, id) ordering), without the extra call layers.
+    It is SimPy's ``Event`` (and goes on SimPy's queue with SimPy's (time, priority, id)
+    ordering, exactly as ``Environment.schedule`` would put it), built without
+    ``__init__`` because an event is created for nearly every step of every inquiry.
+    It never fails, so success is a class attribute.
     """
 
-    def __init__(
-        self, env: simpy.Environment, at: float, callback: Callable[[Any], None], value: Any
-    ) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-        heappush(env._queue, (at, NORMAL, next(env._eid), self))
+    _ok = True
+
+
+_new_event = Event.__new__
 
 
 def _drive(env: simpy.Environment, until: float) -> None:
@@ -241,6 +238,8 @@ class _Desk:
         s = scenario
         self.s = s
         self.env = simpy.Environment()
+        self.queue = self.env._queue
+        self.eid = self.env._eid
         self.warmup = s.warmup
         self.end = s.warmup + s.horizon
         self.types = s.demand.types
@@ -297,6 +296,13 @@ class _Desk:
         self.retry_u = streams.uniforms("retry")
         self.repeat_u = streams.uniforms("repeat")
 
+    def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
+        """Schedule ``callback(event)`` at absolute time ``at``, payload in ``event._value``."""
+        event = _new_event(_Call)
+        event.callbacks = [callback]
+        event._value = value
+        heappush(self.queue, (at, NORMAL, next(self.eid), event))
+
     # ----------------------------------------------------------------- run
     def run(self) -> RunTallies:
         env = self.env
@@ -304,12 +310,12 @@ class _Desk:
         for pool in self.pools.values():
             for block, windows in pool.windows:
                 for start, stop in windows:
-                    _Call(env, start, self._on_shift_start, (pool, block))
+                    self._at(start, self._on_shift_start, (pool, block))
                     if stop < self.end:
-                        _Call(env, stop, self._on_shift_end, (pool, block))
+                        self._at(stop, self._on_shift_end, (pool, block))
         if self.warmup > 0:
-            _Call(env, self.warmup, self._on_warmup_end, None)
-        _Call(env, HOUR, self._on_hour, None)
+            self._at(self.warmup, self._on_warmup_end, None)
+        self._at(HOUR, self._on_hour, None)
         _drive(env, self.end)
         self._close_hour(self.end)
         pools = list(self.pools.values())
@@ -317,7 +323,7 @@ class _Desk:
 
     def _schedule_arrival(self, now: float) -> None:
         row = self.fresh()
-        _Call(self.env, self._arrival_time(now, row[0]), self._on_arrival, row)
+        self._at(self._arrival_time(now, row[0]), self._on_arrival, row)
 
     def _arrival_time(self, now: float, gap: float) -> float:
         flat = self.clock.flat
@@ -349,7 +355,7 @@ class _Desk:
                 env._now = now = at
                 row = nxt
                 continue
-            _Call(env, at, self._on_arrival, nxt)
+            self._at(at, self._on_arrival, nxt)
             return
 
     def _on_followup(self, ev: Event) -> None:
@@ -447,10 +453,10 @@ class _Desk:
             self._abandon(inq, now)
             return
         if remaining != math.inf:
-            _Call(self.env, now + remaining, self._on_patience, (inq, inq.token))
+            self._at(now + remaining, self._on_patience, (inq, inq.token))
         over = route.overflow_after
         if over is not None and over < remaining and k + 1 < len(route.pools) and not pool.is_bot:
-            _Call(self.env, now + over, self._on_overflow, (inq, inq.token, k + 1))
+            self._at(now + over, self._on_overflow, (inq, inq.token, k + 1))
 
     def _serve(
         self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
@@ -497,7 +503,7 @@ class _Desk:
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
         pool.busy += units
-        _Call(self.env, now + duration, self._on_done, (inq, pool, agent, units, k, truncated))
+        self._at(now + duration, self._on_done, (inq, pool, agent, units, k, truncated))
 
     def _on_done(self, ev: Event) -> None:
         inq, pool, agent, units, k, truncated = ev._value
@@ -558,17 +564,10 @@ class _Desk:
                 if inq.token != token:
                     continue  # abandoned or taken by another pool meanwhile
                 units = 1 if (inq.chat or pool.is_bot) else pool.cap
-                if units == 1:
-                    agent = free[-1]
-                    agent.free -= 1
-                    if agent.free == 0:
-                        free.pop()
-                else:
-                    found = pool.take(units)
-                    if found is None:
-                        q.appendleft(entry)
-                        return
-                    agent = found
+                agent = pool.take(units)
+                if agent is None:  # a call needs a whole agent: it keeps its place
+                    q.appendleft(entry)
+                    return
                 self._serve(pool, inq, k, agent, units, now)
             if not free:
                 return
@@ -603,9 +602,7 @@ class _Desk:
             t.hist.add(pool_wait)
         self._finish(inq, ABANDONED)
         if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
-            _Call(
-                self.env,
-                now + self.retry_delay(),
+            self._at(now + self.retry_delay(),
                 self._on_followup,
                 (inq.tidx, inq.contacts_before),
             )
@@ -642,7 +639,7 @@ class _Desk:
         over = inq.route.overflow_after
         remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
         if over is not None and k + 1 < len(inq.route.pools) and over < remaining:
-            _Call(self.env, now + over, self._on_overflow, (inq, inq.token, k + 1))
+            self._at(now + over, self._on_overflow, (inq, inq.token, k + 1))
 
     # ------------------------------------------------------- contact end
     def _finish(self, inq: Inquiry, outcome: int) -> None:
@@ -681,9 +678,7 @@ class _Desk:
 
     def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
         if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-            _Call(
-                self.env,
-                now + self.repeat_delay(),
+            self._at(now + self.repeat_delay(),
                 self._on_followup,
                 (inq.tidx, inq.contacts_before + 1),
             )
@@ -726,7 +721,7 @@ class _Desk:
     def _on_hour(self, ev: Event) -> None:
         now = self.env._now
         self._close_hour(now)
-        _Call(self.env, now + HOUR, self._on_hour, None)
+        self._at(now + HOUR, self._on_hour, None)
 
     def _close_hour(self, now: float) -> None:
         """Credit busy and staffed time since the last hour mark to the hour just ended."""
