@@ -503,7 +503,11 @@ class _Desk:
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
         pool.busy += units
-        self._at(now + duration, self._on_done, (inq, pool, agent, units, k, truncated))
+        # self._at inlined: a completion is scheduled for every service.
+        event = _new_event(_Call)
+        event.callbacks = [self._on_done]
+        event._value = (inq, pool, agent, units, k, truncated)
+        heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
 
     def _on_done(self, ev: Event) -> None:
         inq, pool, agent, units, k, truncated = ev._value
