@@ -91,6 +91,7 @@ class Inquiry:
         "chat",
         "contacts_before",
         "counted",
+        "deadline",
         "escalations",
         "handle",
         "patience",
@@ -111,6 +112,7 @@ class Inquiry:
     chat: bool
     contacts_before: int  # earlier contacts about the same issue (repeats, retries)
     counted: bool  # arrived after warmup
+    deadline: float  # when its patience runs out while it waits (lazy abandonment)
     escalations: int
     handle: tuple[float, ...]  # handle time at each pool of its route
     patience: float
@@ -289,6 +291,11 @@ class _Desk:
             else:
                 self.human_routes.append(route)
         self.ask_p = s.customers.asks_for_human
+        # Abandoning changes nothing but the customer's own record unless it schedules a
+        # retry, so without retries a waiting customer's patience needs no timer event:
+        # whoever next looks at the queue (a freed agent, or the end of the run) sees
+        # that its deadline has passed and records the abandonment at that deadline.
+        self.lazy_abandonment = s.customers.retry.probability == 0.0
         self.retry_p = s.customers.retry.probability
         self.repeat_p = s.customers.repeat.probability
         self.retry_delay = streams.draws("retry_delay", s.customers.retry.after.sample)
@@ -317,6 +324,7 @@ class _Desk:
             self._at(self.warmup, self._on_warmup_end, None)
         self._at(HOUR, self._on_hour, None)
         _drive(env, self.end)
+        self._expire_waiting(self.end)
         self._close_hour(self.end)
         pools = list(self.pools.values())
         return RunTallies(self.s, 0, 0, self.cells, pools, self.s.horizon, self.sl_within)
@@ -424,6 +432,7 @@ class _Desk:
         free = pool.free
         if free and pool.mixed:
             token = inq.token
+            inq.deadline = now + max(inq.patience - inq.wait_total, 0.0)
             pool.queue_for(self.prio[inq.tidx]).append((inq, token, k))
             self._dispatch(pool, now)
             if inq.token != token:
@@ -452,7 +461,8 @@ class _Desk:
         if remaining <= 0.0:
             self._abandon(inq, now)
             return
-        if remaining != math.inf:
+        inq.deadline = now + remaining
+        if remaining != math.inf and not self.lazy_abandonment:
             self._at(now + remaining, self._on_patience, (inq, inq.token))
         over = route.overflow_after
         if over is not None and over < remaining and k + 1 < len(route.pools) and not pool.is_bot:
@@ -556,7 +566,8 @@ class _Desk:
             self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
             if not resolved:
                 self._maybe_repeat(inq, now)
-        if pool.order:
+        order = pool.order
+        if order and (order[0] or len(order) > 1):
             self._dispatch(pool, now)
 
     def _dispatch(self, pool: PoolRuntime, now: float) -> None:
@@ -567,6 +578,9 @@ class _Desk:
                 inq, token, k = entry = q.popleft()
                 if inq.token != token:
                     continue  # abandoned or taken by another pool meanwhile
+                if inq.deadline < now:
+                    self._abandon(inq, inq.deadline)  # gave up while waiting, unseen
+                    continue
                 units = 1 if (inq.chat or pool.is_bot) else pool.cap
                 agent = pool.take(units)
                 if agent is None:  # a call needs a whole agent: it keeps its place
@@ -577,6 +591,16 @@ class _Desk:
                 return
 
     # ------------------------------------------------------------ timers
+    def _expire_waiting(self, end: float) -> None:
+        """At the end of the run, record the waiting customers whose patience ran out."""
+        if not self.lazy_abandonment:
+            return
+        for pool in self.pools.values():
+            for q in pool.order:
+                for inq, token, _k in q:
+                    if inq.token == token and inq.deadline < end:
+                        self._abandon(inq, inq.deadline)
+
     def _on_patience(self, ev: Event) -> None:
         inq, token = ev._value
         if inq.token == token:

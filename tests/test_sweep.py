@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from desks import GRID, TINY
 from typer.testing import CliRunner
 
 from simdesk.cli import app
@@ -35,37 +36,6 @@ from simdesk.sweep import (
 from simdesk.yamlload import LocatedDocument, load_yaml
 
 WIDE = {"COLUMNS": "200"}
-
-# Tiny on purpose: two hours at 60/h, so one replication takes a few milliseconds.
-TINY = """\
-name: tiny
-seed: 3
-horizon: 2h
-replications: 10
-demand:
-  arrival_rate: 60/h
-  types:
-    - name: general
-      share: 1.0
-customers:
-  patience: exponential(mean=2m)
-pools:
-  - name: bot
-    kind: bot
-    handle_time: exponential(mean=1m)
-    resolution: {general: 0.5}
-  - name: inhouse
-    kind: inhouse
-    agents: 3
-    handle_time: exponential(mean=3m)
-routing:
-  general: [bot, inhouse]
-targets:
-  service_level: {within: 20s, at_least: 0.8}
-"""
-
-GRID = ["--set", "pools.inhouse.agents=1:5:1", "--set", "pools.bot.resolution.general=0.3:0.7:0.2"]
-
 
 def cli(*args: str | Path) -> Any:
     return CliRunner().invoke(app, [str(a) for a in args], env=WIDE)
