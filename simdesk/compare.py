@@ -21,7 +21,7 @@ from simdesk import __version__
 from simdesk.confidence import Estimate, paired_difference
 from simdesk.experiment import Scope, Summary, Task, summarize
 from simdesk.parallel import Executor, Outcome, make_runner
-from simdesk.report import SCHEMA_VERSION, estimate_json, number, scope_json
+from simdesk.report import SCHEMA_VERSION, estimate_json, scope_json, targets_json
 from simdesk.scenario import Scenario
 
 __all__ = ["Comparison", "clear", "compare_json", "labels_for", "run_compare"]
@@ -119,16 +119,7 @@ def compare_json(c: Comparison) -> dict[str, Any]:
                 "file": file,
                 "totals": scope_json(s.totals),
                 "pools": {name: scope_json(v) for name, v in s.pools.items()},
-                "targets": [
-                    {
-                        "name": t.name,
-                        "figure": t.figure,
-                        "goal": t.goal,
-                        "value": number(t.value),
-                        "met": t.met,
-                    }
-                    for t in s.targets
-                ],
+                "targets": targets_json(s.targets),
             }
         )
     differences = []

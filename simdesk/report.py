@@ -12,12 +12,14 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from simdesk import __version__
 from simdesk.confidence import Estimate
 from simdesk.experiment import Scope, Summary
+from simdesk.targets import TargetVerdict
 
 SCHEMA_VERSION = 1
 
@@ -37,6 +39,13 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
 
 def scope_json(scope: Scope) -> dict[str, Any]:
     return {k: estimate_json(v) for k, v in scope.items()}
+
+
+def targets_json(verdicts: Sequence[TargetVerdict]) -> list[dict[str, Any]]:
+    return [
+        {"name": t.name, "figure": t.figure, "goal": t.goal, "value": number(t.value), "met": t.met}
+        for t in verdicts
+    ]
 
 
 def summary_json(s: Summary) -> dict[str, Any]:
@@ -69,16 +78,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
             {"hour": h, **scope_json(scope)} for h, scope in enumerate(s.intervals)
         ],
         "erlang": erlang,
-        "targets": [
-            {
-                "name": t.name,
-                "figure": t.figure,
-                "goal": t.goal,
-                "value": number(t.value),
-                "met": t.met,
-            }
-            for t in s.targets
-        ],
+        "targets": targets_json(s.targets),
         "warnings": list(s.warnings),
     }
 

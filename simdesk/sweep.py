@@ -31,9 +31,8 @@ from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Summary, Task, run_task, summarize
 from simdesk.loading import scenario_from_data
 from simdesk.parallel import Executor, Outcome, TaskFailure, TaskFn, run_all
-from simdesk.report import SCHEMA_VERSION, number, scope_json
+from simdesk.report import SCHEMA_VERSION, number, scope_json, targets_json
 from simdesk.scenario import Scenario
-from simdesk.targets import TargetVerdict
 from simdesk.yamlload import LocatedDocument
 
 __all__ = [
@@ -518,13 +517,6 @@ def value_text(v: Value) -> str:
 def _csv_number(x: float | None) -> str:
     n = number(x)
     return "" if n is None else repr(n)
-
-
-def targets_json(verdicts: Sequence[TargetVerdict]) -> list[dict[str, Any]]:
-    return [
-        {"name": t.name, "figure": t.figure, "goal": t.goal, "value": number(t.value), "met": t.met}
-        for t in verdicts
-    ]
 
 
 def missed_targets(summary: Summary) -> list[str]:
