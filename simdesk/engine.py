@@ -23,7 +23,7 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL, Event
 
-from simdesk.customers import ArrivalClock, FollowupCustomers, FreshCustomers
+from simdesk.customers import ArrivalClock, FollowupCustomers, FreshCustomers, FreshRow
 from simdesk.scenario import Pool, Scenario
 from simdesk.shifts import shift_windows
 from simdesk.streams import Streams
@@ -355,10 +355,7 @@ class _Desk:
         while True:
             nxt = fresh()
             at = now + nxt[0] / flat if flat is not None else self.clock.next_time(now, nxt[0])
-            _, tidx, patience, ask_u, bot_u, false_u, fcr_u, handles = row
-            self._start_contact(
-                now, tidx, 0, False, patience, ask_u, bot_u, false_u, fcr_u, handles
-            )
+            self._start_contact(now, row, 0, False)
             if at < end and (not queue or at < queue[0][0]):
                 env._now = now = at
                 row = nxt
@@ -368,25 +365,14 @@ class _Desk:
 
     def _on_followup(self, ev: Event) -> None:
         tidx, contacts_before = ev._value
-        patience, ask_u, bot_u, false_u, fcr_u, handles = self.follow(tidx)
-        self._start_contact(
-            self.env._now, tidx, contacts_before, True, patience, ask_u, bot_u, false_u,
-            fcr_u, handles,
-        )
+        row = (0.0, tidx, *self.follow(tidx))
+        self._start_contact(self.env._now, row, contacts_before, True)
 
     def _start_contact(
-        self,
-        now: float,
-        tidx: int,
-        contacts_before: int,
-        followup: bool,
-        patience: float,
-        ask_u: float,
-        bot_u: float,
-        false_u: float,
-        fcr_u: float,
-        handles: tuple[float, ...],
+        self, now: float, row: FreshRow, contacts_before: int, followup: bool
     ) -> None:
+        """A new contact: its own draws come in ``row`` (see customers.FreshRow)."""
+        _, tidx, patience, ask_u, bot_u, false_u, fcr_u, handles = row
         inq = Inquiry()
         inq.tidx = tidx
         inq.chat = self.chat[tidx]
