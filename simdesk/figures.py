@@ -26,6 +26,8 @@ FIGURES: dict[str, str] = {
     "abandonment_rate": "abandoned / (answered + abandoned)",
     "p_wait": "share of contacts that waited at all",
     "wait_mean_s": "mean wait of all contacts, zero waits included, abandoners until they left",
+    "wait_queued_mean_s": "mean wait of the contacts that waited at all (abandoners until "
+    "they left)",
     "asa_s": "average speed of answer: mean wait of answered contacts",
     "wait_p50_s": "median wait of all contacts (abandoners until they left)",
     "wait_p90_s": "90th percentile wait",
@@ -71,6 +73,7 @@ def _figures(t: Tally, occupancy: float, cost: float) -> dict[str, float]:
         "abandonment_rate": _div(t.abandoned, ended),
         "p_wait": _div(t.waited, ended),
         "wait_mean_s": _div(t.wait_sum, ended),
+        "wait_queued_mean_s": _div(t.wait_sum, t.waited),
         "asa_s": _div(t.answered_wait_sum, answered),
         "wait_p50_s": t.hist.quantile(0.5),
         "wait_p90_s": t.hist.quantile(0.9),

@@ -59,6 +59,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
             "agents": e.agents,
             "p_wait": number(e.p_wait),
             "wait_mean_s": number(e.wait_mean_s),
+            "wait_queued_mean_s": number(e.wait_mean_s / e.p_wait if e.p_wait else None),
             "asa_s": number(e.asa_s),
             "abandonment_rate": number(e.abandonment_rate),
             "service_level": number(e.service_level),

@@ -57,6 +57,7 @@ FORMATS: dict[str, Fmt] = {
     "abandonment_rate": _pct,
     "p_wait": _pct,
     "wait_mean_s": _secs,
+    "wait_queued_mean_s": _secs,
     "asa_s": _secs,
     "wait_p50_s": _secs,
     "wait_p90_s": _secs,
@@ -102,6 +103,7 @@ def summary_table(s: Summary) -> Table:
         erl = {
             "p_wait": e.p_wait,
             "wait_mean_s": e.wait_mean_s,
+            "wait_queued_mean_s": e.wait_mean_s / e.p_wait if e.p_wait else math.nan,
             "asa_s": e.asa_s,
             "abandonment_rate": e.abandonment_rate,
             "service_level": e.service_level,
