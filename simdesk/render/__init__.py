@@ -86,6 +86,11 @@ def fmt_estimate(figure: str, e: Estimate) -> str:
     return text
 
 
+SKIP_IF_ZERO = {
+    "overflowed", "contained", "escalated", "repeat_contacts", "cost_total", "cost_per_contact",
+}
+
+
 def summary_table(s: Summary) -> Table:
     sl = s.scenario.targets.service_level
     within = format_duration(sl.within if sl else 20.0)
@@ -112,8 +117,8 @@ def summary_table(s: Summary) -> Table:
     verdicts = {v.figure: v for v in s.targets}
     labels = {"service_level": f"service_level ({within})"}
     for figure, est in s.totals.items():
-        if figure in ("overflowed", "contained", "escalated") and not est.mean:
-            continue
+        if figure in SKIP_IF_ZERO and not est.mean and figure not in verdicts:
+            continue  # nothing to say (no bot, no overflow, no costs): keep the table short
         row = [labels.get(figure, figure), fmt_estimate(figure, est)]
         if has_erlang:
             row.append(fmt_value(figure, erl.get(figure)) if figure in erl else "")
@@ -126,7 +131,19 @@ def summary_table(s: Summary) -> Table:
     return t
 
 
+OPTIONAL = {"contained", "escalated", "cost_total", "cost_per_contact"}
+
+
+def _shown(scopes: dict[str, Scope], figures: list[str]) -> list[str]:
+    """Leave out bot and cost columns that are empty for every row, to fit 80 columns."""
+    def empty(f: str) -> bool:
+        return all(not scope[f].mean or math.isnan(scope[f].mean) for scope in scopes.values())
+
+    return [f for f in figures if f not in OPTIONAL or not empty(f)]
+
+
 def scope_table(title: str, key: str, scopes: dict[str, Scope], figures: list[str]) -> Table:
+    figures = _shown(scopes, figures)
     t = Table(title=title, title_justify="left")
     t.add_column(key)
     for f in figures:
