@@ -473,6 +473,15 @@ class _Desk:
             inq.also = None
         inq.token += 1
         duration = inq.handle[k]
+        truncated = False
+        if pool.is_bot:
+            if inq.asked_human:
+                inq.penalty += self.sat.unwanted_bot_penalty
+            if pool.max_time is not None and duration > pool.max_time:
+                duration = pool.max_time
+                truncated = True
+        elif inq.escalations:
+            duration += inq.route.pools[0].extra / pool.speed
         if inq.counted:
             t = pool.tally
             if pool_wait > 0.0:
@@ -487,15 +496,6 @@ class _Desk:
             if pool_wait <= self.sl_within:
                 t.within += 1
             pool.t_busy[inq.tidx] += duration * units
-        truncated = False
-        if pool.is_bot:
-            if inq.asked_human:
-                inq.penalty += self.sat.unwanted_bot_penalty
-            if pool.max_time is not None and duration > pool.max_time:
-                duration = pool.max_time
-                truncated = True
-        elif inq.escalations:
-            duration += inq.route.pools[0].extra / pool.speed
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
         pool.busy += units
