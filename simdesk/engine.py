@@ -135,6 +135,7 @@ class RouteRuntime:
     pools: tuple[PoolRuntime, ...]
     overflow_after: float | None
     skip: int  # handle-time entries to skip (1 when a customer bypasses the bot)
+    queues: tuple[deque[tuple[Inquiry, int, int]], ...]  # this type's queue at each pool
 
 
 class PoolRuntime:
@@ -248,7 +249,6 @@ class _Desk:
         names = s.type_names
         ntypes = len(names)
         self.chat = [t.channel == "chat" for t in self.types]
-        self.prio = [t.priority for t in self.types]
         self.sl_within = (
             s.targets.service_level.within if s.targets.service_level else DEFAULT_SL_WITHIN
         )
@@ -283,10 +283,11 @@ class _Desk:
         for t in names:
             path = s.route_for(t).path
             over = s.overflow_for(t)
-            route = RouteRuntime(tuple(self.pools[p] for p in path), over, 0)
+            prio = s.demand.types[len(self.routes)].priority
+            route = self._route(path, over, 0, prio)
             self.routes.append(route)
             if s.routing.always_human and len(path) > 1 and s.pool(path[0]).is_bot:
-                human = RouteRuntime(tuple(self.pools[p] for p in path[1:]), over, 1)
+                human = self._route(path[1:], over, 1, prio)
                 self.human_routes.append(human)
             else:
                 self.human_routes.append(route)
@@ -302,6 +303,10 @@ class _Desk:
         self.repeat_delay = streams.draws("repeat_delay", s.customers.repeat.after.sample)
         self.retry_u = streams.uniforms("retry")
         self.repeat_u = streams.uniforms("repeat")
+
+    def _route(self, path: list[str], over: float | None, skip: int, prio: int) -> RouteRuntime:
+        pools = tuple(self.pools[p] for p in path)
+        return RouteRuntime(pools, over, skip, tuple(p.queue_for(prio) for p in pools))
 
     def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
         """Schedule ``callback(event)`` at absolute time ``at``, payload in ``event._value``."""
@@ -419,7 +424,7 @@ class _Desk:
         if free and pool.mixed:
             token = inq.token
             inq.deadline = now + max(inq.patience - inq.wait_total, 0.0)
-            pool.queue_for(self.prio[inq.tidx]).append((inq, token, k))
+            route.queues[k].append((inq, token, k))
             self._dispatch(pool, now)
             if inq.token != token:
                 return
@@ -437,7 +442,7 @@ class _Desk:
             if agent is not None:
                 self._serve(pool, inq, k, agent, units, now)
                 return
-        pool.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
+        route.queues[k].append((inq, inq.token, k))
         self._wait_timers(inq, pool, k, now)
 
     def _wait_timers(self, inq: Inquiry, pool: PoolRuntime, k: int, now: float) -> None:
@@ -635,7 +640,7 @@ class _Desk:
             target.tally.offered += 1
         units = 1 if (inq.chat or target.is_bot) else target.cap
         if target.free and target.mixed:
-            target.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
+            route.queues[k].append((inq, inq.token, k))
             self._dispatch(target, now)
             if inq.token == token:
                 self._overflow_timer(inq, k, now)
@@ -645,7 +650,7 @@ class _Desk:
             if agent is not None:
                 self._serve(target, inq, k, agent, units, now)
                 return
-        target.queue_for(self.prio[inq.tidx]).append((inq, inq.token, k))
+        route.queues[k].append((inq, inq.token, k))
         self._overflow_timer(inq, k, now)
 
     def _overflow_timer(self, inq: Inquiry, k: int, now: float) -> None:
