@@ -26,7 +26,7 @@ from simdesk.check import (
 from simdesk.errors import SimdeskError
 from simdesk.experiments_cli import ExecutorName, Scheduler, Workers, cli_runner
 from simdesk.loading import load_scenario
-from simdesk.report import dumps
+from simdesk.report import dumps, write_output
 from simdesk.scenario import Scenario, warnings_for
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
     # Imported here, not at the top: cli.py imports this module at its end, after these
     # names exist, so importing simdesk.checking_cli first still works.
-    from simdesk.cli import EXIT_INPUT, _write, fail, user_errors
+    from simdesk.cli import EXIT_INPUT, fail, user_errors
     from simdesk.render import make_console
     from simdesk.render.check import render_checks
 
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
                 fail(r.problems)
             render_checks(results, make_console())
             if json_path is not None:
-                _write(json_path, dumps(check_json(results)))
+                write_output(json_path, dumps(check_json(results)))
             raise typer.Exit(exit_code(results))
 
     @app.command()
@@ -183,4 +183,4 @@ def register(app: typer.Typer) -> None:
             typer.echo(text, nl=False)
             return
         with user_errors():
-            _write(output, text)
+            write_output(output, text)

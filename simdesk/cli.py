@@ -20,7 +20,8 @@ from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import run_experiment
 from simdesk.loading import load_scenario
 from simdesk.render import erlang_table, make_console, render_summary
-from simdesk.report import dumps, summary_json, write_atomic
+from simdesk.report import dumps, summary_json, write_output
+from simdesk.scenario import warnings_for
 from simdesk.units import parse_duration, parse_rate
 
 app = typer.Typer(
@@ -99,28 +100,12 @@ def run(
         s = load_scenario(scenario)
         runner = experiments_cli.cli_runner(executor, workers, scheduler)
         err = make_console(stderr=True)
-        for w in _warnings(s):
+        for w in warnings_for(s):  # before the run, which may take a while
             err.print(f"[yellow]warning:[/] {w}", highlight=False)
         summary = run_experiment(s, seed=seed, replications=replications, runner=runner)
-        summary.warnings = []
         if json_path is not None:
-            doc = summary_json(summary)
-            doc["warnings"] = _warnings(s)
-            _write(json_path, dumps(doc))
-        render_summary(summary, make_console(), intraday=intraday)
-
-
-def _warnings(s: object) -> list[str]:
-    from simdesk.scenario import Scenario, warnings_for
-
-    return warnings_for(s) if isinstance(s, Scenario) else []
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise SimdeskError(Problem(f"cannot write: {exc.strerror}", str(path))) from exc
+            write_output(json_path, dumps(summary_json(summary)))
+        render_summary(summary, make_console(), intraday=intraday, warnings=False)
 
 
 def _parse(kind: str, value: str, parser: Callable[[str], T]) -> T:

@@ -336,11 +336,7 @@ class _Desk:
 
     def _schedule_arrival(self, now: float) -> None:
         row = self.fresh()
-        self._at(self._arrival_time(now, row[0]), self._on_arrival, row)
-
-    def _arrival_time(self, now: float, gap: float) -> float:
-        flat = self.clock.flat
-        return now + gap / flat if flat is not None else self.clock.next_time(now, gap)
+        self._at(self.clock.next_time(now, row[0]), self._on_arrival, row)
 
     # ----------------------------------------------------------- arrivals
     def _on_arrival(self, ev: Event) -> None:

@@ -8,7 +8,6 @@ uses seed (scenario seed, i), so results do not depend on which worker ran what.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -103,7 +102,3 @@ def run_experiment(
 ) -> Summary:
     tasks = tasks_for(scenario, seed, replications)
     return summarize(scenario, tasks[0].seed, runner(tasks))
-
-
-def finite(x: float) -> bool:
-    return not (math.isnan(x) or math.isinf(x))

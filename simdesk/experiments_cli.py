@@ -24,7 +24,7 @@ from simdesk.parallel import Executor, TaskFailed, make_executor, make_runner
 from simdesk.render import make_console
 from simdesk.render.experiments import compare_table, sweep_table
 from simdesk.render.progress import ProgressBar
-from simdesk.report import dumps, write_atomic
+from simdesk.report import dumps, write_output
 from simdesk.scenario import Scenario, warnings_for
 from simdesk.sweep import PointResult, SweepPlan, SweepRun, plan_sweep, sweep_csv, sweep_json
 from simdesk.yamlload import load_yaml
@@ -68,13 +68,6 @@ def _plain(text: object) -> str:
     """User text inside a markup message: "[" escaped, or ``[bot, inhouse]`` and key paths
     such as ``pools[bot]`` would be eaten as Rich markup."""
     return str(text).replace("[", "\\[")
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise SimdeskError(Problem(f"cannot write: {exc.strerror or exc}", str(path))) from exc
 
 
 def _interrupted() -> typer.Exit:
@@ -168,7 +161,7 @@ def compare(
                 bar.stop()
                 raise _interrupted() from None
         if json_path is not None:
-            _write(json_path, dumps(compare_json(result)))
+            write_output(json_path, dumps(compare_json(result)))
         make_console().print(compare_table(result))
 
 
@@ -188,9 +181,9 @@ class _Outputs:
 
     def write(self, results: list[PointResult], complete: bool) -> None:
         if self.csv_path is not None:
-            _write(self.csv_path, sweep_csv(self.plan, results))
+            write_output(self.csv_path, sweep_csv(self.plan, results))
         if self.json_path is not None:
-            _write(self.json_path, dumps(sweep_json(self.plan, results, complete=complete)))
+            write_output(self.json_path, dumps(sweep_json(self.plan, results, complete=complete)))
         self._last = time.monotonic()
 
     def checkpoint(self, run: SweepRun) -> None:

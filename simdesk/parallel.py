@@ -51,6 +51,19 @@ DASK_HINT = "pip install 'simdesk[dask]'"
 EXECUTORS = ("local", "dask")
 
 
+def _require_distributed() -> None:
+    """Dask is an optional extra: say how to install it rather than fail on an import."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise SimdeskError(
+            Problem(
+                f"the dask executor needs Dask distributed; install it with {DASK_HINT}",
+                key="--executor",
+            )
+        ) from None
+
+
 @dataclass(frozen=True)
 class TaskFailure:
     """A task that raised in a worker, kept as text so that any executor can ship it back."""
@@ -185,15 +198,8 @@ class DaskExecutor:
         self.timeout = timeout
 
     def _client(self) -> Any:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise SimdeskError(
-                Problem(
-                    f"the dask executor needs Dask distributed; install it with {DASK_HINT}",
-                    key="--executor",
-                )
-            ) from None
+        _require_distributed()
+        from distributed import Client
         try:
             return Client(  # type: ignore[no-untyped-call]
                 self.scheduler, timeout=self.timeout, set_as_default=False
@@ -247,15 +253,7 @@ def make_executor(
                     key="--scheduler",
                 )
             )
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise SimdeskError(
-                Problem(
-                    f"the dask executor needs Dask distributed; install it with {DASK_HINT}",
-                    key="--executor",
-                )
-            ) from None
+        _require_distributed()
         return DaskExecutor(scheduler)
     if scheduler:
         raise SimdeskError(

@@ -18,6 +18,7 @@ from typing import Any
 
 from simdesk import __version__
 from simdesk.confidence import Estimate
+from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Scope, Summary
 from simdesk.targets import TargetVerdict
 
@@ -86,6 +87,14 @@ def summary_json(s: Summary) -> dict[str, Any]:
 
 def dumps(doc: Any) -> str:
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+
+
+def write_output(path: str | os.PathLike[str], text: str) -> None:
+    """Write a file the user asked for; a failure is their input error, located at the path."""
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise SimdeskError(Problem(f"cannot write: {exc.strerror or exc}", str(path))) from exc
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -139,6 +140,12 @@ Days = Annotated[
 ]
 
 
+def _require_unique(what: str, names: list[str]) -> None:
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"{what} names must be unique; repeated: {', '.join(dupes)}")
+
+
 class Model(BaseModel):
     """Strict, immutable base: unknown keys are errors, nothing is mutated after loading."""
 
@@ -166,27 +173,18 @@ class Demand(Model):
     )
     types: list[InquiryType] = Field(min_length=1)
 
-    @field_validator("intraday")
+    @field_validator("intraday", "weekday")
     @classmethod
-    def _intraday(cls, v: list[float] | None) -> list[float] | None:
-        if v is not None and (len(v) != 24 or sum(v) <= 0):
-            raise ValueError(f"expected 24 non-negative weights, not all zero; got {len(v)}")
-        return v
-
-    @field_validator("weekday")
-    @classmethod
-    def _weekday(cls, v: list[float] | None) -> list[float] | None:
-        if v is not None and (len(v) != 7 or sum(v) <= 0):
-            raise ValueError(f"expected 7 non-negative weights, not all zero; got {len(v)}")
+    def _profile(cls, v: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        size = 24 if info.field_name == "intraday" else 7
+        if v is not None and (len(v) != size or sum(v) <= 0):
+            raise ValueError(f"expected {size} non-negative weights, not all zero; got {len(v)}")
         return v
 
     @field_validator("types")
     @classmethod
     def _types(cls, v: list[InquiryType]) -> list[InquiryType]:
-        names = [t.name for t in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"inquiry type names must be unique; repeated: {', '.join(dupes)}")
+        _require_unique("inquiry type", [t.name for t in v])
         total = sum(t.share for t in v)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"shares must sum to 1; they sum to {total:g}")
@@ -450,10 +448,7 @@ class Scenario(Model):
     @field_validator("pools")
     @classmethod
     def _pools(cls, v: list[Pool]) -> list[Pool]:
-        names = [p.name for p in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"pool names must be unique; repeated: {', '.join(dupes)}")
+        _require_unique("pool", [p.name for p in v])
         return v
 
     def pool(self, name: str) -> Pool:

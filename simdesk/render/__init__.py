@@ -186,13 +186,15 @@ def intraday_table(s: Summary) -> Table:
     return t
 
 
-def render_summary(s: Summary, console: Console, intraday: bool = True) -> None:
+def render_summary(
+    s: Summary, console: Console, intraday: bool = True, warnings: bool = True
+) -> None:
     console.print(summary_table(s))
     console.print(scope_table("Per pool (means)", "pool", s.pools, POOL_FIGURES))
     console.print(scope_table("Per inquiry type (means)", "type", s.types, TYPE_FIGURES))
     if intraday:
         console.print(intraday_table(s))
-    for w in s.warnings:
+    for w in s.warnings if warnings else []:
         console.print(f"[yellow]warning:[/] {w}")
 
 
