@@ -1,0 +1,26 @@
+"""Hard limits on what simdesk accepts, in one place.
+
+Whatever a scenario or command line asks, simdesk either runs it with progress or refuses
+it up front with a clear message (exit 2). These caps are far above any real desk, so a
+user meets them only by mistake (a typo of three zeros) or by hostile input; each message
+that cites one says what was asked and what the cap is.
+"""
+
+from __future__ import annotations
+
+# Input files: a scenario is a few kilobytes; a baseline a few hundred.
+MAX_INPUT_BYTES = 5_000_000
+# YAML aliases expand by reference; a file with more alias uses than this is refused
+# before anything copies the expanded tree (an "alias bomb").
+MAX_YAML_ALIASES = 1_000
+# Replications of one scenario (file, command line or a baseline given to `check`).
+MAX_REPLICATIONS = 10_000
+# Agents in one pool (people), and bot concurrency beyond which "unlimited" is meant.
+MAX_AGENTS = 1_000_000
+# Points in one sweep grid.
+MAX_GRID_POINTS = 10_000
+# Inquiries expected over all replications of one run (arrival rate x time); above this
+# a run would take days, so it is refused with the estimate in the message.
+MAX_INQUIRIES = 2_000_000_000
+# Digits in an integer given on the command line (Python refuses above 4300 anyway).
+MAX_INT_DIGITS = 30
