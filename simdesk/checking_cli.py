@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
     # Imported here, not at the top: cli.py imports this module at its end, after these
     # names exist, so importing simdesk.checking_cli first still works.
     from simdesk.cli import EXIT_INPUT, fail, user_errors
-    from simdesk.render import make_console
+    from simdesk.render import make_console, print_message
     from simdesk.render.check import render_checks
 
     @app.command()
@@ -163,8 +163,7 @@ def register(app: typer.Typer) -> None:
                 fail(exc.problems)
                 continue
             for w in warnings_for(scenario):
-                text = f"{path}: {w}".replace("[", "\\[")
-                err.print(f"[yellow]warning:[/] {text}", highlight=False, soft_wrap=True)
+                print_message(err, "warning", f"{path}: {w}")
         if bad:
             err.print(f"{bad} of {len(paths)} scenario file(s) invalid", highlight=False)
             raise typer.Exit(EXIT_INPUT)

@@ -19,7 +19,7 @@ from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import run_experiment
 from simdesk.loading import load_scenario
-from simdesk.render import erlang_table, make_console, render_summary
+from simdesk.render import erlang_table, make_console, print_message, render_summary
 from simdesk.report import dumps, summary_json, write_output
 from simdesk.scenario import warnings_for
 from simdesk.units import parse_duration, parse_rate
@@ -40,9 +40,7 @@ T = TypeVar("T")
 def fail(problems: list[Problem]) -> None:
     err = make_console(stderr=True)
     for p in problems:
-        # Escape "[": key paths such as pools[agents] would otherwise be eaten as markup.
-        text = str(p).replace("[", "\\[")
-        err.print(f"[bold red]error:[/] {text}", markup=True, highlight=False, soft_wrap=True)
+        print_message(err, "error", p, "bold red")
 
 
 @contextmanager
@@ -101,7 +99,7 @@ def run(
         runner = experiments_cli.cli_runner(executor, workers, scheduler)
         err = make_console(stderr=True)
         for w in warnings_for(s):  # before the run, which may take a while
-            err.print(f"[yellow]warning:[/] {w}", highlight=False)
+            print_message(err, "warning", w)
         summary = run_experiment(s, seed=seed, replications=replications, runner=runner)
         if json_path is not None:
             write_output(json_path, dumps(summary_json(summary)))

@@ -24,6 +24,7 @@ from simdesk.parallel import Executor, TaskFailed, make_executor, make_runner
 from simdesk.render import make_console
 from simdesk.render.experiments import compare_table, sweep_table
 from simdesk.render.progress import ProgressBar
+from simdesk.render.text import plain
 from simdesk.report import dumps, write_output
 from simdesk.scenario import Scenario, warnings_for
 from simdesk.sweep import PointResult, SweepPlan, SweepRun, plan_sweep, sweep_csv, sweep_json
@@ -65,9 +66,8 @@ def _err(message: str) -> None:
 
 
 def _plain(text: object) -> str:
-    """User text inside a markup message: "[" escaped, or ``[bot, inhouse]`` and key paths
-    such as ``pools[bot]`` would be eaten as Rich markup."""
-    return str(text).replace("[", "\\[")
+    """User text inside a markup message (names, paths, errors), printed as written."""
+    return plain(text, newlines=True)
 
 
 def _interrupted() -> typer.Exit:

@@ -15,6 +15,7 @@ from rich.table import Table
 from simdesk.confidence import Estimate
 from simdesk.erlang import QueueFigures
 from simdesk.experiment import Scope, Summary
+from simdesk.render.text import plain
 from simdesk.units import format_duration
 
 Fmt = Callable[[float], str]
@@ -94,7 +95,7 @@ SKIP_IF_ZERO = {
 def summary_table(s: Summary) -> Table:
     sl = s.scenario.targets.service_level
     within = format_duration(sl.within if sl else 20.0)
-    title = f"{s.scenario.name}: {s.replications} replication(s), seed {s.seed}"
+    title = f"{plain(s.scenario.name)}: {s.replications} replication(s), seed {s.seed}"
     t = Table(title=title, title_justify="left")
     t.add_column("figure")
     t.add_column("simulated (mean ± 95% CI)", justify="right")
@@ -149,7 +150,7 @@ def scope_table(title: str, key: str, scopes: dict[str, Scope], figures: list[st
     for f in figures:
         t.add_column(SHORT.get(f, f), justify="right")
     for name, scope in scopes.items():
-        t.add_row(name, *(fmt_value(f, scope[f].mean) for f in figures))
+        t.add_row(plain(name), *(fmt_value(f, scope[f].mean) for f in figures))
     return t
 
 
@@ -195,11 +196,19 @@ def render_summary(
     if intraday:
         console.print(intraday_table(s))
     for w in s.warnings if warnings else []:
-        console.print(f"[yellow]warning:[/] {w}")
+        print_message(console, "warning", w)
 
 
 def make_console(stderr: bool = False, width: int | None = None) -> Console:
     return Console(stderr=stderr, width=width)
+
+
+def print_message(console: Console, label: str, text: object, style: str = "yellow") -> None:
+    """``label: text`` with the label styled and the text printed exactly as written
+    (it names pools, types and files, which are the user's text, not markup)."""
+    console.print(
+        f"[{style}]{label}:[/] {plain(text, newlines=True)}", highlight=False, soft_wrap=True
+    )
 
 
 def erlang_table(rows: list[QueueFigures], within_s: float, needed: int | None) -> Table:

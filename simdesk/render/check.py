@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from simdesk.check import CI_RULE, CheckResult, FigureVerdict, TargetCheck
 from simdesk.confidence import Estimate
 from simdesk.render import fmt_estimate, fmt_value
+from simdesk.render.text import plain as escape
 
 __all__ = ["check_table", "render_checks"]
 

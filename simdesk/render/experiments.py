@@ -15,6 +15,7 @@ from rich.text import Text
 from simdesk.compare import Comparison, clear
 from simdesk.confidence import Estimate
 from simdesk.render import SHORT, fmt_estimate, fmt_value
+from simdesk.render.text import plain, visible
 from simdesk.sweep import PointResult, SweepPlan, missed_targets, value_text
 from simdesk.targets import TargetVerdict
 
@@ -72,9 +73,9 @@ def compare_table(c: Comparison) -> Table:
     t = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     t.add_column("figure")
     for label in c.labels:
-        t.add_column(Text(label), justify="right")
+        t.add_column(Text(visible(label)), justify="right")
     for label in c.labels[1:]:
-        t.add_column(Text(f"{label} - {c.baseline}"), justify="right")
+        t.add_column(Text(visible(f"{label} - {c.baseline}")), justify="right")
     base = c.summaries[0].totals
     for figure in base:
         ests = [s.totals[figure] for s in c.summaries]
@@ -95,7 +96,7 @@ def compare_table(c: Comparison) -> Table:
             for s in c.summaries:
                 found = next((v for v in s.targets if v.name == name), None)
                 cells.append(_verdict(found))
-            t.add_row(f"target: {name}", *cells, *([""] * len(c.differences)))
+            t.add_row(f"target: {plain(name)}", *cells, *([""] * len(c.differences)))
     return t
 
 
@@ -123,9 +124,9 @@ def sweep_table(plan: SweepPlan, results: Sequence[PointResult]) -> Table:
         for f in SWEEP_TABLE_FIGURES
         if f != "cost_total" or any(s.totals[f].mean for s in summaries)
     ]
-    t = Table(title=Text(title), title_justify="left")
+    t = Table(title=Text(visible(title)), title_justify="left")
     for p in plan.parameters:
-        t.add_column(Text(p.key), justify="right", overflow="fold", min_width=6)
+        t.add_column(Text(visible(p.key)), justify="right", overflow="fold", min_width=6)
     for f in figures:
         t.add_column(SHORT.get(f, f), justify="right")
     has_targets = any(s.targets for s in summaries)
@@ -133,11 +134,11 @@ def sweep_table(plan: SweepPlan, results: Sequence[PointResult]) -> Table:
     if has_targets or failures:
         t.add_column("targets" if not failures else "targets / error", min_width=8)
     for res in results:
-        params = [Text(value_text(v)) for _, v in res.point.values]
+        params = [Text(visible(value_text(v))) for _, v in res.point.values]
         if res.summary is None:
             cells: list[Text] = [Text("failed", style="red")]
             cells += [Text("") for _ in figures[1:]]
-            cells.append(Text(res.error, style="red"))
+            cells.append(Text(visible(res.error, newlines=True), style="red"))
             t.add_row(*params, *cells)
             continue
         s = res.summary
