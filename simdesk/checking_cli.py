@@ -26,6 +26,7 @@ from simdesk.check import (
 from simdesk.errors import SimdeskError
 from simdesk.experiments_cli import ExecutorName, Scheduler, Workers, cli_runner
 from simdesk.loading import load_scenario
+from simdesk.outputs import check_outputs
 from simdesk.report import dumps, write_output
 from simdesk.scenario import Scenario, warnings_for
 
@@ -123,6 +124,8 @@ def register(app: typer.Typer) -> None:
         noise or a target is missed, 2 for bad input."""
         with user_errors():
             pairs = pair_baselines(scenarios, baseline or [], baselines)
+            inputs = [p.scenario for p in pairs] + [p.baseline for p in pairs]
+            check_outputs([("--json", json_path)], inputs)
             tolerances = parse_tolerances(tolerance or [])
             only = None if not figure else [parse_figure_key(f, "--figure") for f in figure]
             results = run_checks(

@@ -19,6 +19,7 @@ from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import run_experiment
 from simdesk.loading import load_scenario
+from simdesk.outputs import check_outputs
 from simdesk.render import erlang_table, make_console, print_message, render_summary
 from simdesk.report import dumps, summary_json, write_output
 from simdesk.scenario import warnings_for
@@ -96,6 +97,7 @@ def run(
     """Run a scenario and print waits, abandonment, satisfaction and cost tables."""
     with user_errors():
         s = load_scenario(scenario)
+        check_outputs([("--json", json_path)], [scenario])
         runner = experiments_cli.cli_runner(executor, workers, scheduler)
         err = make_console(stderr=True)
         for w in warnings_for(s):  # before the run, which may take a while

@@ -20,6 +20,7 @@ from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Runner, Task
 from simdesk.figures import RunFigures
 from simdesk.loading import load_scenario
+from simdesk.outputs import check_outputs
 from simdesk.parallel import Executor, TaskFailed, make_executor, make_runner
 from simdesk.render import make_console
 from simdesk.render.experiments import compare_table, sweep_table
@@ -141,6 +142,7 @@ def compare(
                 problems.extend(exc.problems)
         if problems:
             raise SimdeskError(problems)
+        check_outputs([("--json", json_path)], scenarios)
         chosen = make_executor(executor, workers, scheduler)
         _print_warnings([(s.name, w) for s in loaded for w in warnings_for(s)])
         n = loaded[0].replications if replications is None else replications
@@ -236,7 +238,9 @@ def sweep(
     from simdesk.cli import user_errors
 
     with user_errors():
-        plan = plan_sweep(load_yaml(scenario), sets, seed=seed, replications=replications)
+        data = load_yaml(scenario)
+        check_outputs([("--csv", csv_path), ("--json", json_path)], [scenario])
+        plan = plan_sweep(data, sets, seed=seed, replications=replications)
         chosen = make_executor(executor, workers, scheduler)
         _print_warnings([(p.label, w) for p in plan.points for w in warnings_for(p.scenario)])
         outputs = _Outputs(plan, csv_path, json_path)
