@@ -21,7 +21,7 @@ from simdesk.experiment import Runner, Task
 from simdesk.figures import RunFigures
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
-from simdesk.parallel import Executor, TaskFailed, make_executor, make_runner
+from simdesk.parallel import Executor, TaskFailed, Terminated, make_executor, make_runner
 from simdesk.render import make_console
 from simdesk.render.experiments import compare_table, sweep_table
 from simdesk.render.progress import ProgressBar
@@ -33,6 +33,7 @@ from simdesk.yamlload import load_yaml
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 CHECKPOINT_INTERVAL_S = 1.0
 """A sweep rewrites its --csv/--json at most this often while it runs, so a crash or a
 kill keeps the finished points too, without rewriting a big file after every point."""
@@ -71,7 +72,11 @@ def _plain(text: object) -> str:
     return plain(text, newlines=True)
 
 
-def _interrupted() -> typer.Exit:
+def _interrupted(exc: KeyboardInterrupt | None = None) -> typer.Exit:
+    """Ctrl-C exits 130; SIGTERM (``parallel.Terminated``) 143, as a killed process would."""
+    if isinstance(exc, Terminated):
+        _err("[yellow]terminated[/]")
+        return typer.Exit(EXIT_TERMINATED)
     _err("[yellow]interrupted[/]")
     return typer.Exit(EXIT_INTERRUPTED)
 
@@ -93,9 +98,9 @@ def cli_runner(executor: str, workers: int | None, scheduler: str | None) -> Run
             except TaskFailed as exc:
                 bar.stop()
                 raise _report_failure(exc) from None
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 bar.stop()
-                raise _interrupted() from None
+                raise _interrupted(exc) from None
 
     return runner
 
@@ -159,9 +164,9 @@ def compare(
             except TaskFailed as exc:
                 bar.stop()
                 raise _report_failure(exc) from None
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 bar.stop()
-                raise _interrupted() from None
+                raise _interrupted(exc) from None
         if json_path is not None:
             write_output(json_path, dumps(compare_json(result)))
         make_console().print(compare_table(result))

@@ -11,7 +11,9 @@ sends back a :class:`TaskFailure` (plain text, so it survives any transport, inc
 exceptions that cannot be pickled). Interruption (Ctrl-C) is the caller's
 ``KeyboardInterrupt``; the executors' generators clean up in ``finally`` (pending work
 cancelled, worker processes stopped), so callers should wrap them in
-``contextlib.closing`` to make that cleanup immediate.
+``contextlib.closing`` to make that cleanup immediate. SIGTERM (a CI timeout, ``kill``,
+a container stopping) is turned into the same interruption while a process pool runs, so
+its workers are stopped too rather than left running forever.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from __future__ import annotations
 import os
 import signal
 import traceback
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -39,6 +41,7 @@ __all__ = [
     "TaskFailed",
     "TaskFailure",
     "TaskFn",
+    "Terminated",
     "default_workers",
     "local_runner",
     "make_executor",
@@ -127,8 +130,42 @@ class InProcessExecutor:
 def _ignore_sigint() -> None:
     """Pool worker initializer: Ctrl-C reaches the whole process group, but only the parent
     should react to it (by cancelling and stopping the workers), or a worker dying mid-wait
-    would break the pool before the parent could save the finished work."""
+    would break the pool before the parent could save the finished work.
+
+    SIGTERM goes back to its default (die): a forked worker inherits the parent's
+    ``_on_sigterm``, and the parent stops workers with SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived while a process pool was running: handled like Ctrl-C (the pool's
+    cleanup stops the workers, a sweep keeps its finished points), then the process ends."""
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While the block runs, SIGTERM raises Terminated in this (main) thread, so the
+    ``finally`` clauses that stop worker processes run; without it the parent dies at once
+    and its workers wait for work forever. Left alone off the main thread (Python allows
+    handlers only there) and where SIGTERM is ignored on purpose."""
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous is signal.SIG_IGN:
+            yield
+            return
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class ProcessExecutor:
@@ -144,6 +181,10 @@ class ProcessExecutor:
         if self.workers == 1 or len(tasks) <= 1:
             yield from InProcessExecutor().outcomes(tasks, fn)
             return
+        with _sigterm_interrupts():
+            yield from self._pool_outcomes(tasks, fn)
+
+    def _pool_outcomes(self, tasks: Sequence[Task], fn: TaskFn) -> Outcomes:
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, len(tasks)), initializer=_ignore_sigint
         )
