@@ -351,7 +351,8 @@ class TargetCheck:
     figure: str
     goal: str
     value: float | None
-    met: bool
+    met: bool | None
+    """None: not applicable in this run (status "n/a", e.g. an overloaded desk)."""
     baseline_value: float | None
     baseline_met: bool | None
     failed: bool
@@ -444,11 +445,11 @@ def check_targets(
         old_met = old.get("met") if old is not None else None
         old_met = old_met if isinstance(old_met, bool) else None
         old_value = old.get("value") if old is not None else None
-        met = bool(t["met"])
+        met = None if t.get("status") == "n/a" else bool(t["met"])
         if mode is TargetMode.strict:
-            failed = not met
+            failed = met is False
         elif mode is TargetMode.baseline:
-            failed = not met and old_met is not False
+            failed = met is False and old_met is not False
         else:
             failed = False
         out.append(

@@ -44,7 +44,15 @@ def scope_json(scope: Scope) -> dict[str, Any]:
 
 def targets_json(verdicts: Sequence[TargetVerdict]) -> list[dict[str, Any]]:
     return [
-        {"name": t.name, "figure": t.figure, "goal": t.goal, "value": number(t.value), "met": t.met}
+        {
+            "name": t.name,
+            "figure": t.figure,
+            "goal": t.goal,
+            "value": number(t.value),
+            "met": t.met,
+            "status": t.status,
+            "reason": t.reason,
+        }
         for t in verdicts
     ]
 

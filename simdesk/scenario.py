@@ -552,9 +552,10 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
     return out
 
 
-def warnings_for(s: Scenario) -> list[str]:
-    """Things that are allowed but probably not meant: an overloaded desk with no patience."""
-    out: list[str] = []
+def overload_without_patience(s: Scenario) -> tuple[float, float] | None:
+    """(work arriving, agents) in agents' worth when customers never abandon and the work
+    is at least the staff, else None: then queues grow without limit, which both the
+    warning and the targets (an abandonment target means nothing there) must say."""
     if s.customers.patience is None:
         human_load = 0.0
         capacity = 0.0
@@ -586,9 +587,19 @@ def warnings_for(s: Scenario) -> list[str]:
                         for sh in pool.shifts
                     )
         if human_load >= capacity:
-            out.append(
-                f"the desk is overloaded: about {human_load:.1f} agents' worth of work arrives "
-                f"for {capacity:.1f} agents on average, and customers never abandon "
-                "(no customers.patience); queues will grow without limit"
-            )
+            return human_load, capacity
+    return None
+
+
+def warnings_for(s: Scenario) -> list[str]:
+    """Things that are allowed but probably not meant: an overloaded desk with no patience."""
+    out: list[str] = []
+    over = overload_without_patience(s)
+    if over is not None:
+        human_load, capacity = over
+        out.append(
+            f"the desk is overloaded: about {human_load:.1f} agents' worth of work arrives "
+            f"for {capacity:.1f} agents on average, and customers never abandon "
+            "(no customers.patience); queues will grow without limit"
+        )
     return out

@@ -520,7 +520,7 @@ def _csv_number(x: float | None) -> str:
 
 
 def missed_targets(summary: Summary) -> list[str]:
-    return [t.name for t in summary.targets if not t.met]
+    return [t.name for t in summary.targets if t.met is False]
 
 
 def sweep_csv(plan: SweepPlan, results: Sequence[PointResult]) -> str:

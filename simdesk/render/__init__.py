@@ -16,6 +16,7 @@ from simdesk.confidence import Estimate
 from simdesk.erlang import QueueFigures
 from simdesk.experiment import Scope, Summary
 from simdesk.render.text import plain
+from simdesk.targets import TargetVerdict
 from simdesk.units import format_duration
 
 Fmt = Callable[[float], str]
@@ -127,9 +128,17 @@ def summary_table(s: Summary) -> Table:
         if v is None:
             row.append("")
         else:
-            row.append(f"[green]met[/] {v.goal}" if v.met else f"[red]missed[/] {v.goal}")
+            row.append(target_cell(v))
         t.add_row(*row)
     return t
+
+
+def target_cell(v: TargetVerdict) -> str:
+    """``met >= 80% within 20s``; a target meaningless in this run says so and why, rather
+    than "met" (an overloaded desk without patience has 0% abandonment by construction)."""
+    if v.met is None:
+        return f"[yellow]n/a ({plain(v.why or 'not applicable')})[/] {v.goal}"
+    return f"[green]met[/] {v.goal}" if v.met else f"[red]missed[/] {v.goal}"
 
 
 OPTIONAL = {"contained", "escalated", "cost_total", "cost_per_contact"}

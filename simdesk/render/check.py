@@ -65,6 +65,8 @@ def _target_value(t: TargetCheck, value: float | None, met: bool | None) -> str:
 
 
 def _target_verdict(t: TargetCheck) -> str:
+    if t.met is None:
+        return "[yellow]n/a[/] (meaningless in this run)"
     if t.met:
         return "[green]met[/]"
     if t.failed:

@@ -14,9 +14,9 @@ from rich.text import Text
 
 from simdesk.compare import Comparison, clear
 from simdesk.confidence import Estimate
-from simdesk.render import SHORT, fmt_estimate, fmt_value
+from simdesk.render import SHORT, fmt_estimate, fmt_value, target_cell
 from simdesk.render.text import plain, visible
-from simdesk.sweep import PointResult, SweepPlan, missed_targets, value_text
+from simdesk.sweep import PointResult, SweepPlan, value_text
 from simdesk.targets import TargetVerdict
 
 __all__ = ["SWEEP_TABLE_FIGURES", "compare_table", "sweep_table"]
@@ -56,7 +56,7 @@ def fmt_difference(figure: str, e: Estimate) -> str:
 def _verdict(v: TargetVerdict | None) -> str:
     if v is None:
         return ""
-    return f"[green]met[/] {v.goal}" if v.met else f"[red]missed[/] {v.goal}"
+    return target_cell(v)
 
 
 def compare_table(c: Comparison) -> Table:
@@ -98,6 +98,20 @@ def compare_table(c: Comparison) -> Table:
                 cells.append(_verdict(found))
             t.add_row(f"target: {plain(name)}", *cells, *([""] * len(c.differences)))
     return t
+
+
+def _targets_cell(targets: Sequence[TargetVerdict]) -> Text:
+    """``all met``, or the short names of missed targets, plus those not applicable in
+    this run (``n/a aband.`` on an overloaded desk whose customers never abandon)."""
+
+    def short(status: str) -> str:
+        return ", ".join(SHORT.get(v.figure, v.name) for v in targets if v.status == status)
+
+    missed, na = short("missed"), short("n/a")
+    if not missed and not na:
+        return Text("all met", style="green")
+    parts = ([f"missed {missed}"] if missed else ["met"]) + ([f"n/a {na}"] if na else [])
+    return Text("; ".join(parts), style="red" if missed else "yellow")
 
 
 def _stacked(figure: str, e: Estimate) -> str:
@@ -146,10 +160,7 @@ def sweep_table(plan: SweepPlan, results: Sequence[PointResult]) -> Table:
         if has_targets or failures:
             if not s.targets:
                 row.append(Text(""))
-            elif missed_targets(s):
-                short = ", ".join(SHORT.get(v.figure, v.name) for v in s.targets if not v.met)
-                row.append(Text(f"missed {short}", style="red"))
             else:
-                row.append(Text("all met", style="green"))
+                row.append(_targets_cell(s.targets))
         t.add_row(*params, *row)
     return t
