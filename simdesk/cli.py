@@ -18,12 +18,14 @@ from simdesk import __version__
 from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import run_experiment
+from simdesk.limits import MAX_AGENTS
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
 from simdesk.render import erlang_table, make_console, print_message, render_summary
 from simdesk.report import dumps, summary_json, write_output
 from simdesk.scenario import warnings_for
 from simdesk.units import parse_duration, parse_rate
+from simdesk.workload import check_work
 
 app = typer.Typer(
     help="Simulate a support desk of AI bots, vendor and in-house agents.",
@@ -98,6 +100,8 @@ def run(
     with user_errors():
         s = load_scenario(scenario)
         check_outputs([("--json", json_path)], [scenario])
+        rep_key = "replications" if replications is None else "--replications"
+        check_work(s, replications, str(scenario), rep_key)
         runner = experiments_cli.cli_runner(executor, workers, scheduler)
         err = make_console(stderr=True)
         for w in warnings_for(s):  # before the run, which may take a while
@@ -143,6 +147,20 @@ def erlang(
         pat = _parse("--patience", patience, parse_duration) if patience else None
         if mean <= 0:
             raise SimdeskError(Problem("must be positive", key="--handle"))
+        # The formulas sum over the agents (and the staffing search walks up from the
+        # offered load), so a typo of three zeros would run for hours: refuse it.
+        if agents is not None and agents > MAX_AGENTS:
+            raise SimdeskError(
+                Problem(f"{agents:,} agents asked; at most {MAX_AGENTS:,}", key="--agents")
+            )
+        if agents is None and not lam * mean <= MAX_AGENTS:
+            raise SimdeskError(
+                Problem(
+                    f"the offered load is about {lam * mean:,.0f} agents' worth of work; "
+                    f"at most {MAX_AGENTS:,} agents can be staffed",
+                    key="--rate",
+                )
+            )
         try:
             rows: list[QueueFigures]
             if agents is not None:

@@ -29,8 +29,9 @@ class Task:
     replication: int
 
 
-def run_task(task: Task) -> RunFigures:
-    return run_figures(simulate(task.scenario, task.seed, task.replication))
+def run_task(task: Task, progress: Callable[[float], None] | None = None) -> RunFigures:
+    """One replication's figures; ``progress`` sees the fraction of simulated time done."""
+    return run_figures(simulate(task.scenario, task.seed, task.replication, progress))
 
 
 Runner = Callable[[Sequence[Task]], list[RunFigures]]

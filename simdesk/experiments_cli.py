@@ -28,7 +28,16 @@ from simdesk.render.progress import ProgressBar
 from simdesk.render.text import plain
 from simdesk.report import dumps, write_output
 from simdesk.scenario import Scenario, warnings_for
-from simdesk.sweep import PointResult, SweepPlan, SweepRun, plan_sweep, sweep_csv, sweep_json
+from simdesk.sweep import (
+    PointResult,
+    SweepPlan,
+    SweepRun,
+    parse_set,
+    plan_sweep,
+    sweep_csv,
+    sweep_json,
+)
+from simdesk.workload import check_batch, check_grid
 from simdesk.yamlload import load_yaml
 
 EXIT_FAILED = 1
@@ -89,12 +98,19 @@ def _report_failure(exc: TaskFailed) -> typer.Exit:
 def cli_runner(executor: str, workers: int | None, scheduler: str | None) -> Runner:
     """An experiment Runner for ``simdesk run``: the chosen executor, a progress bar, and a
     failed replication reported as exit 1 rather than a traceback."""
-    chosen = make_executor(executor, workers, scheduler)
+    bars: list[ProgressBar] = []
+
+    def within(i: int, fraction: float) -> None:
+        if bars:
+            bars[-1].within(i, fraction)
+
+    chosen = make_executor(executor, workers, scheduler, within)
 
     def runner(tasks: Sequence[Task]) -> list[RunFigures]:
         with ProgressBar(len(tasks), "replications") as bar:
+            bars.append(bar)
             try:
-                return make_runner(chosen, lambda _i, _o: bar.advance())(tasks)
+                return make_runner(chosen, lambda i, _o: bar.advance(key=i))(tasks)
             except TaskFailed as exc:
                 bar.stop()
                 raise _report_failure(exc) from None
@@ -148,6 +164,12 @@ def compare(
         if problems:
             raise SimdeskError(problems)
         check_outputs([("--json", json_path)], scenarios)
+        n = loaded[0].replications if replications is None else replications
+        check_batch(
+            [(s, str(p), "") for s, p in zip(loaded, scenarios, strict=True)],
+            n,
+            "replications" if replications is None else "--replications",
+        )
         chosen = make_executor(executor, workers, scheduler)
         _print_warnings([(s.name, w) for s in loaded for w in warnings_for(s)])
         n = loaded[0].replications if replications is None else replications
@@ -245,7 +267,13 @@ def sweep(
     with user_errors():
         data = load_yaml(scenario)
         check_outputs([("--csv", csv_path), ("--json", json_path)], [scenario])
+        check_grid([len(parse_set(spec).values) for spec in sets])
         plan = plan_sweep(data, sets, seed=seed, replications=replications)
+        check_batch(
+            [(p.scenario, str(scenario), p.label) for p in plan.points],
+            plan.replications,
+            "replications" if replications is None else "--replications",
+        )
         chosen = make_executor(executor, workers, scheduler)
         _print_warnings([(p.label, w) for p in plan.points for w in warnings_for(p.scenario)])
         outputs = _Outputs(plan, csv_path, json_path)

@@ -24,3 +24,6 @@ MAX_GRID_POINTS = 10_000
 MAX_INQUIRIES = 2_000_000_000
 # Digits in an integer given on the command line (Python refuses above 4300 anyway).
 MAX_INT_DIGITS = 30
+# Customers still queued at the end of one replication of an overloaded desk whose
+# customers never abandon (each costs a few hundred bytes, and they pile up in memory).
+MAX_WAITING = 5_000_000

@@ -25,6 +25,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from simdesk.errors import Problem, SimdeskError
@@ -119,12 +120,27 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+Within = Callable[[int, float], None]
+"""Progress inside a task: (task index, fraction of its simulated time done)."""
+
+
 class InProcessExecutor:
-    """Runs tasks one after another here: no pickling, no processes; the 1-worker case."""
+    """Runs tasks one after another here: no pickling, no processes; the 1-worker case.
+
+    ``within``, if given, is told how far each replication has got in simulated time, so
+    a long single run shows real progress rather than a bar stuck at 0 of 1."""
+
+    def __init__(self, within: Within | None = None) -> None:
+        self.within = within
 
     def outcomes(self, tasks: Sequence[Task], fn: TaskFn = run_task) -> Outcomes:
+        within = self.within
         for i, task in enumerate(tasks):
-            yield i, run_task_safely(task, fn)
+            if within is not None and fn is run_task:
+                here: TaskFn = partial(run_task, progress=partial(within, i))
+                yield i, run_task_safely(task, here)
+            else:
+                yield i, run_task_safely(task, fn)
 
 
 def _ignore_sigint() -> None:
@@ -172,14 +188,17 @@ class ProcessExecutor:
     """A local ``ProcessPoolExecutor``; one task per replication, so points and replications
     spread over all cores alike."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, within: Within | None = None) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.within = within
+        """Progress within replications, when they run in this process (one worker or one
+        task); pool workers report per finished replication only."""
 
     def outcomes(self, tasks: Sequence[Task], fn: TaskFn = run_task) -> Outcomes:
         if self.workers == 1 or len(tasks) <= 1:
-            yield from InProcessExecutor().outcomes(tasks, fn)
+            yield from InProcessExecutor(self.within).outcomes(tasks, fn)
             return
         with _sigterm_interrupts():
             yield from self._pool_outcomes(tasks, fn)
@@ -277,7 +296,10 @@ class DaskExecutor:
 
 
 def make_executor(
-    executor: str = "local", workers: int | None = None, scheduler: str | None = None
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    within: Within | None = None,
 ) -> Executor:
     """The executor the CLI options ask for; option mistakes are located SimdeskErrors."""
     if executor not in EXECUTORS:
@@ -300,7 +322,7 @@ def make_executor(
         raise SimdeskError(
             Problem("--scheduler applies only to --executor dask", key="--scheduler")
         )
-    return ProcessExecutor(default_workers() if workers is None else workers)
+    return ProcessExecutor(default_workers() if workers is None else workers, within)
 
 
 def local_runner(workers: int | None = None) -> Runner:

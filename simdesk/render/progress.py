@@ -52,6 +52,8 @@ class ProgressBar:
         self._task: TaskID | None = None
         self._label = label
         self._drawn = 0.0
+        self._done = 0
+        self._partial: dict[int, float] = {}
 
     def __enter__(self) -> ProgressBar:
         if self.enabled and self.total > 0:
@@ -72,9 +74,23 @@ class ProgressBar:
             self._progress.refresh()
         return self
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, key: int | None = None) -> None:
+        """``n`` more items done; ``key`` names the item whose partial progress ends."""
+        self._done += n
+        if key is not None:
+            self._partial.pop(key, None)
+        self._draw()
+
+    def within(self, key: int, fraction: float) -> None:
+        """Item ``key`` (not yet done) is ``fraction`` of the way through: the bar moves
+        during a long replication instead of sitting at 0 until it ends."""
+        self._partial[key] = min(max(fraction, 0.0), 1.0)
+        self._draw()
+
+    def _draw(self) -> None:
         if self._progress is not None and self._task is not None:
-            self._progress.advance(self._task, n)
+            completed = self._done + sum(self._partial.values())
+            self._progress.update(self._task, completed=completed)
             now = time.monotonic()
             if now - self._drawn >= REFRESH_S or self._progress.finished:
                 self._progress.refresh()
