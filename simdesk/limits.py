@@ -24,3 +24,8 @@ MAX_GRID_POINTS = 10_000
 MAX_INQUIRIES = 2_000_000_000
 # Digits in an integer given on the command line (Python refuses above 4300 anyway).
 MAX_INT_DIGITS = 30
+# Keys one staffing search varies at once (`optimize --vary`): the search nests a ternary
+# search per key, so its cost grows with each; four covers bot + three pools.
+MAX_VARIED_KEYS = 4
+# Values in one `optimize --vary` range (0:1000000 agents is searched by bisection).
+MAX_VARY_VALUES = 1_000_001
