@@ -15,11 +15,13 @@ staffing:
 - **monotonicity**: more capacity never makes waits longer, so a point at or above a
   feasible point is feasible and a point at or below an infeasible one is infeasible.
   These are inferred, not simulated.
-- **a frontier**: for the outer dimensions fixed, the cheapest feasible point has the
+- **a frontier**: with the other dimensions fixed, the cheapest feasible point has the
   smallest feasible value of the last ("inner") dimension, found by a galloping binary
-  search started at the Erlang estimate; along each outer dimension the cost of that
-  frontier falls and then rises (trading vendor agents for in-house agents), so a
-  ternary search finds its bottom, and a local step either side polishes it.
+  search started at the Erlang estimate. For two dimensions the whole staircase of such
+  points is walked (about one simulation per step, since the inner value can only fall
+  as the outer one rises), which is exact; a third and fourth dimension are searched by
+  ternary search over their frontier cost (which falls and then rises as one pool's
+  agents replace another's) with a local step either side.
 
 A target on a figure that more staff makes *worse* (``budget``, a ceiling on cost) would
 break the monotone structure; it is judged on the answer instead: when the cheapest point
@@ -696,6 +698,10 @@ class Search:
                 result = self.evaluate((*fixed[:k], j, *fixed[k + 1 :]))
             self._memo[key] = result
             return result
+        if level == len(self._order) - 2:
+            result = self._walk(fixed, level)
+            self._memo[key] = result
+            return result
 
         def g(v: int) -> float:
             point = list(fixed)
@@ -736,6 +742,42 @@ class Search:
         result = self.cheapest(tuple(point), level + 1)
         self._memo[key] = result
         return result
+
+    def _walk(self, fixed: tuple[int, ...], level: int) -> Evaluation | None:
+        """The last two dimensions (search order): walk the whole staircase of the
+        frontier. As the outer value rises by one, the smallest feasible inner value can
+        only fall, so each step costs about one simulation (is one less inner enough
+        now?), and only the corners where it falls can be cheaper than what came before.
+        The walk stops where the inner value reaches the bottom of its range: beyond it,
+        only more staff. The staircase zigzags in cost, so this is exact where a search
+        for a single minimum would stop in a local dip."""
+        k, j = self._order[level], self._order[level + 1]
+        dk, dj = self.dims[k], self.dims[j]
+        first = self.min_feasible(self._top(list(fixed), level), k, dk.hint)
+        if first is None:
+            return None
+        best: Evaluation | None = None
+        inner: int | None = None
+        for v in range(first, len(dk.values)):
+            base = list(fixed)
+            base[k] = v
+            if inner is None:
+                hint = dj.hint if self._last_inner is None else self._last_inner
+                m = self.min_feasible(tuple(base), j, hint)
+            else:
+                m = self.min_feasible(tuple(base), j, inner - 1)
+            if m is None:  # not monotone after all: keep walking
+                continue
+            if inner is None or m < inner:
+                base[j] = m
+                ev = self.evaluate(tuple(base))
+                if self._cost(ev) < self._cost(best):
+                    best = ev
+            inner = m
+            self._last_inner = m
+            if m == 0:
+                break
+        return best
 
     # -- verification ------------------------------------------------------------------
 
