@@ -187,10 +187,11 @@ def erlang(
 
 
 # Further families of commands live in their own modules and register themselves here.
-from simdesk import checking_cli, experiments_cli  # noqa: E402
+from simdesk import checking_cli, experiments_cli, optimize_cli  # noqa: E402
 
 experiments_cli.register(app)
 checking_cli.register(app)
+optimize_cli.register(app)
 
 
 def main() -> None:

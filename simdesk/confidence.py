@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Estimate", "estimate", "paired_difference", "t_quantile_975"]
+__all__ = ["Estimate", "estimate", "paired_difference", "t_quantile_95", "t_quantile_975"]
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -68,18 +68,27 @@ def t_quantile_975(df: int) -> float:
     """
     if isinstance(df, bool) or not isinstance(df, int) or df < 1:
         raise ValueError(f"degrees of freedom must be a positive integer, got {df!r}")
-    return _t_quantile_975(df)
+    return _t_quantile(df, 0.05)
+
+
+def t_quantile_95(df: int) -> float:
+    """0.95 quantile of Student's t: the factor of a one-sided 95% bound (a staffing search
+    asks "is the service level above 80%?", not "where is it?")."""
+    if isinstance(df, bool) or not isinstance(df, int) or df < 1:
+        raise ValueError(f"degrees of freedom must be a positive integer, got {df!r}")
+    return _t_quantile(df, 0.10)
 
 
 @lru_cache(maxsize=1024)
-def _t_quantile_975(df: int) -> float:
+def _t_quantile(df: int, two_sided: float) -> float:
+    """The t with P(|T| > t) = ``two_sided``."""
     a = df / 2.0
-    lo, hi = 0.0, 1.0  # I_x(a, 1/2) increases with x; we want the x where it is 0.05
+    lo, hi = 0.0, 1.0  # I_x(a, 1/2) increases with x; we want the x where it is two_sided
     for _ in range(200):
         mid = 0.5 * (lo + hi)
         if mid in (lo, hi):
             break
-        if _betainc(a, 0.5, mid) < 0.05:
+        if _betainc(a, 0.5, mid) < two_sided:
             lo = mid
         else:
             hi = mid

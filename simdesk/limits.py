@@ -27,3 +27,8 @@ MAX_INT_DIGITS = 30
 # Customers still queued at the end of one replication of an overloaded desk whose
 # customers never abandon (each costs a few hundred bytes, and they pile up in memory).
 MAX_WAITING = 5_000_000
+# Keys one staffing search varies at once (`optimize --vary`): the search nests a ternary
+# search per key, so its cost grows with each; four covers bot + three pools.
+MAX_VARIED_KEYS = 4
+# Values in one `optimize --vary` range (0:1000000 agents is searched by bisection).
+MAX_VARY_VALUES = 1_000_001

@@ -23,7 +23,7 @@ import signal
 import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -44,6 +44,7 @@ __all__ = [
     "TaskFn",
     "Terminated",
     "default_workers",
+    "kept_open",
     "local_runner",
     "make_executor",
     "make_runner",
@@ -195,6 +196,31 @@ class ProcessExecutor:
         self.within = within
         """Progress within replications, when they run in this process (one worker or one
         task); pool workers report per finished replication only."""
+        self._kept: ProcessPoolExecutor | None = None
+
+    @contextmanager
+    def keep_open(self) -> Iterator[ProcessExecutor]:
+        """One pool for every ``outcomes`` call inside the block.
+
+        A search that runs many small batches (``simdesk optimize``) would otherwise start
+        and stop the worker processes for each batch. Ctrl-C, SIGTERM or an error stops the
+        workers at once, as a single batch does.
+        """
+        if self.workers == 1 or self._kept is not None:
+            yield self
+            return
+        self._kept = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
+        clean = False
+        try:
+            with _sigterm_interrupts():
+                yield self
+            clean = True
+        finally:
+            pool, self._kept = self._kept, None
+            if clean:
+                pool.shutdown(wait=True)
+            else:
+                _stop_pool(pool)
 
     def outcomes(self, tasks: Sequence[Task], fn: TaskFn = run_task) -> Outcomes:
         if self.workers == 1 or len(tasks) <= 1:
@@ -204,12 +230,13 @@ class ProcessExecutor:
             yield from self._pool_outcomes(tasks, fn)
 
     def _pool_outcomes(self, tasks: Sequence[Task], fn: TaskFn) -> Outcomes:
-        pool = ProcessPoolExecutor(
+        kept = self._kept
+        pool = kept or ProcessPoolExecutor(
             max_workers=min(self.workers, len(tasks)), initializer=_ignore_sigint
         )
         finished = False
+        index: dict[Future[Outcome], int] = {}
         try:
-            index: dict[Future[Outcome], int] = {}
             for i, task in enumerate(tasks):
                 index[pool.submit(run_task_safely, task, fn)] = i
             pending = set(index)
@@ -224,7 +251,11 @@ class ProcessExecutor:
                     yield index[fut], out
             finished = True
         finally:
-            if finished:
+            if kept is not None:
+                if not finished:  # the block's exit stops the workers if it must
+                    for fut in index:
+                        fut.cancel()
+            elif finished:
                 pool.shutdown(wait=True)
             else:
                 _stop_pool(pool)
@@ -256,10 +287,25 @@ class DaskExecutor:
     def __init__(self, scheduler: str, timeout: float = 10.0) -> None:
         self.scheduler = scheduler
         self.timeout = timeout
+        self._kept: Any = None
+
+    @contextmanager
+    def keep_open(self) -> Iterator[DaskExecutor]:
+        """One client connection for every ``outcomes`` call inside the block."""
+        if self._kept is not None:
+            yield self
+            return
+        self._kept = self._client()
+        try:
+            yield self
+        finally:
+            client, self._kept = self._kept, None
+            client.close()
 
     def _client(self) -> Any:
         _require_distributed()
         from distributed import Client
+
         try:
             return Client(  # type: ignore[no-untyped-call]
                 self.scheduler, timeout=self.timeout, set_as_default=False
@@ -275,7 +321,7 @@ class DaskExecutor:
     def outcomes(self, tasks: Sequence[Task], fn: TaskFn = run_task) -> Outcomes:
         from distributed import as_completed
 
-        client = self._client()
+        client = self._kept or self._client()
         futures: list[Any] = []
         finished = False
         try:
@@ -292,7 +338,18 @@ class DaskExecutor:
         finally:
             if futures and not finished:
                 client.cancel(futures)
-            client.close()
+            if client is not self._kept:
+                client.close()
+
+
+def kept_open(executor: Executor) -> AbstractContextManager[object]:
+    """Keep the executor's workers (or Dask client) for a whole block of ``outcomes`` calls,
+    where it can; a plain context otherwise (the in-process executor has nothing to keep)."""
+    keep = getattr(executor, "keep_open", None)
+    if callable(keep):
+        cm: AbstractContextManager[object] = keep()
+        return cm
+    return nullcontext()
 
 
 def make_executor(

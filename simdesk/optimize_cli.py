@@ -1,0 +1,240 @@
+"""``simdesk optimize``: parse, check, search, render. The search is simdesk/optimize.py.
+
+Exit codes: 0 an answer that meets the targets; 1 no point of the range meets them (the
+closest point and the binding target are printed), or a replication failed; 2 input error
+(nothing ran); 130 interrupted (the cheapest point meeting the targets so far is printed).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simdesk.errors import Problem, SimdeskError
+from simdesk.experiments_cli import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    ExecutorName,
+    Replications,
+    Scheduler,
+    Seed,
+    Workers,
+    _err,
+    _plain,
+    _print_warnings,
+    _report_failure,
+)
+from simdesk.loading import scenario_from_data, scenario_from_document
+from simdesk.optimize import (
+    Dimension,
+    OptimizeResult,
+    Search,
+    answer_yaml,
+    grid_size,
+    optimize_csv,
+    optimize_json,
+    plan_dimensions,
+    point_data,
+)
+from simdesk.parallel import TaskFailed, kept_open, make_executor, make_runner
+from simdesk.render import make_console
+from simdesk.render.optimize import (
+    SearchProgress,
+    answer_table,
+    frontier_table,
+    result_line,
+    targets_table,
+)
+from simdesk.report import dumps, write_output
+from simdesk.scenario import warnings_for
+from simdesk.yamlload import LocatedDocument, load_yaml
+
+
+def _writable(path: Path | None, option: str) -> None:
+    """Refuse an output path that cannot be written before an hour of simulation, not after."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise SimdeskError(Problem(f"{option}: is a directory", str(path)))
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise SimdeskError(Problem(f"{option}: cannot write into {parent}", str(path)))
+
+
+def _check_corners(doc: LocatedDocument, dims: list[Dimension]) -> None:
+    """The lowest and highest point of the range must be valid scenarios (so a value the
+    format rejects fails now, in a second, naming the key)."""
+    for corner in (tuple(0 for _ in dims), tuple(len(d.values) - 1 for d in dims)):
+        try:
+            scenario_from_data(point_data(doc, dims, corner), doc.file)
+        except SimdeskError as exc:
+            keys = ", ".join(d.key for d in dims)
+            raise SimdeskError(
+                [
+                    Problem(p.message, p.file, p.line, f"--vary {keys}: {p.key}")
+                    for p in exc.problems
+                ]
+            ) from None
+
+
+def optimize(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file whose staffing to find.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            help="KEY=LOW:HIGH[:STEP]: pools.NAME.agents, pools.NAME.concurrency (a bot's "
+            "conversations at once, or chats per agent) or pools.NAME.shifts.scale (every "
+            "shift's agents times a factor; step 0.1 unless given). Repeat for each pool.",
+        ),
+    ],
+    minimize: Annotated[
+        str, typer.Option(help="The figure to make as small as possible.")
+    ] = "cost_total",
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="Write the scenario with the answer filled in to PATH."),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the search and its answer as JSON.")
+    ] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per simulated point as CSV.")
+    ] = None,
+    seed: Seed = None,
+    replications: Replications = None,
+    workers: Workers = None,
+    executor: ExecutorName = "local",
+    scheduler: Scheduler = None,
+) -> None:
+    """Find the cheapest staffing that meets the scenario's targets with 95% confidence,
+    by simulation with common random numbers: an Erlang estimate to start, the monotone
+    structure of staffing to prune, and the answer verified (one agent less in any varied
+    pool fails a target)."""
+    from simdesk.cli import user_errors
+
+    with user_errors():
+        doc = load_yaml(scenario)
+        base = scenario_from_document(doc)
+        dims = plan_dimensions(doc, vary, base)
+        if not base.targets.model_dump(exclude_none=True):
+            raise SimdeskError(
+                Problem(
+                    "the scenario states no targets, so every staffing meets them; add "
+                    "targets.service_level, max_abandonment or min_satisfaction",
+                    str(scenario),
+                    None,
+                    "targets",
+                )
+            )
+        _check_corners(doc, dims)
+        for path, option in ((write, "--write"), (json_path, "--json"), (csv_path, "--csv")):
+            _writable(path, option)
+        chosen = make_executor(executor, workers, scheduler)
+        _print_warnings([("", w) for w in warnings_for(base)])
+        seed_used = base.seed if seed is None else seed
+        reps = base.replications if replications is None else replications
+        with SearchProgress(minimize) as progress:
+            search = Search(
+                doc,
+                dims,
+                make_runner(chosen, lambda _i, _o: progress.run_done()),
+                seed=seed_used,
+                replications=reps,
+                minimize=minimize,
+                on_point=progress.point_done,
+            )
+            interrupted = False
+            try:
+                with kept_open(chosen):
+                    result = search.run()
+            except TaskFailed as exc:
+                progress.stop()
+                raise _report_failure(exc) from None
+            except KeyboardInterrupt:
+                progress.stop()
+                interrupted = True
+                result = OptimizeResult(
+                    status="interrupted",
+                    answer=search.best,
+                    closest=None,
+                    binding=None if search.best is None else search.best.binding,
+                    neighbours=[],
+                    evaluations=list(search.evaluations),
+                    runs=search.runs,
+                    grid_points=grid_size(dims),
+                    frontier=search.frontier(),
+                )
+        _outputs(
+            result,
+            dims,
+            doc,
+            base.name,
+            minimize,
+            seed_used,
+            reps,
+            interrupted,
+            json_path,
+            csv_path,
+            write,
+        )
+        console = make_console()
+        console.print(answer_table(result, dims, minimize, seed_used, reps, interrupted))
+        judged = targets_table(result)
+        if judged is not None:
+            console.print(judged)
+        if result.frontier:
+            console.print(frontier_table(result, dims, minimize))
+        if interrupted:
+            what = (
+                "no point meeting the targets yet"
+                if result.answer is None
+                else ("the cheapest point meeting the targets so far is shown above (not verified)")
+            )
+            _err(f"[yellow]interrupted:[/] {len(result.evaluations)} points simulated; {what}")
+            raise typer.Exit(EXIT_INTERRUPTED)
+        console.print(result_line(result, dims), highlight=False, soft_wrap=True)
+        if result.status != "optimal":
+            raise typer.Exit(EXIT_FAILED)
+
+
+def _outputs(
+    result: OptimizeResult,
+    dims: list[Dimension],
+    doc: LocatedDocument,
+    name: str,
+    minimize: str,
+    seed: int,
+    reps: int,
+    interrupted: bool,
+    json_path: Path | None,
+    csv_path: Path | None,
+    write: Path | None,
+) -> None:
+    if json_path is not None:
+        doc_json = optimize_json(
+            result,
+            dims,
+            scenario=name,
+            file=doc.file,
+            minimize=minimize,
+            seed=seed,
+            replications=reps,
+            interrupted=interrupted,
+        )
+        write_output(json_path, dumps(doc_json))
+    if csv_path is not None:
+        write_output(csv_path, optimize_csv(result, dims, minimize))
+    if write is not None:
+        if result.status == "optimal" and result.answer is not None and not interrupted:
+            write_output(write, answer_yaml(doc, dims, result.answer, minimize, result.runs))
+        else:
+            _err(f"[yellow]note:[/] {_plain(write)} not written: there is no verified answer")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``optimize`` to the CLI."""
+    app.command()(optimize)

@@ -1,0 +1,247 @@
+"""Rich tables for ``simdesk optimize``: the answer against its targets, the frontier the
+search explored, and a progress line while it runs.
+
+Names from the scenario (pools, keys) go into ``Text`` cells or through
+``rich.markup.escape``, so a ``[`` in a name is shown, never read as markup.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from types import TracebackType
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from simdesk.optimize import Dimension, Evaluation, Judged, OptimizeResult, SearchStatus
+from simdesk.render import SHORT, fmt_estimate, fmt_value
+from simdesk.render.progress import REFRESH_S, stderr_is_terminal
+
+__all__ = ["SearchProgress", "answer_table", "frontier_table", "result_line", "targets_table"]
+
+ANSWER_FIGURES = (
+    "service_level",
+    "abandonment_rate",
+    "asa_s",
+    "wait_p90_s",
+    "occupancy",
+    "csat_mean",
+    "cost_total",
+    "cost_per_contact",
+)
+MAX_FRONTIER_ROWS = 25
+"""Frontier rows in the terminal; the JSON and CSV have every simulated point."""
+
+
+def _judged_cells(j: Judged) -> list[Text]:
+    verdict = Text("met", style="green") if j.met else Text("missed", style="red")
+    if j.ceiling:
+        verdict += Text(" (on the answer)")
+    return [
+        Text(j.name),
+        Text(j.goal),
+        Text(fmt_value(j.figure, j.mean)),
+        Text(fmt_value(j.figure, j.bound)),
+        verdict,
+    ]
+
+
+def answer_table(
+    result: OptimizeResult,
+    dims: Sequence[Dimension],
+    minimize: str,
+    seed: int,
+    replications: int,
+    interrupted: bool = False,
+) -> Table:
+    """The answer (or, when nothing meets the targets, the closest point): the values of
+    the varied keys and its main figures with their 95% intervals."""
+    shown = result.answer or result.closest
+    if interrupted:
+        head = f"Interrupted: the cheapest point meeting the targets so far (lowest {minimize})"
+    elif result.status == "optimal":
+        head = f"Cheapest point meeting the targets (lowest {minimize})"
+    else:
+        head = "No point of the range meets the targets; the closest"
+    grid_runs = result.grid_points * replications
+    share = result.runs / grid_runs if grid_runs else math.nan
+    title = Text(
+        f"{head}. {result.runs:,} simulation runs ({len(result.evaluations):,} points x "
+        f"{replications} replications, seed {seed}): {share:.1%} of the {grid_runs:,} runs "
+        f"of the whole {result.grid_points:,}-point grid"
+    )
+    t = Table(title=title, title_justify="left")
+    t.add_column("", overflow="fold")
+    t.add_column("mean ± 95% CI", justify="right")
+    if shown is None:
+        t.add_row(Text("nothing was simulated"), "")
+        return t
+    for d, label in zip(dims, shown.labels, strict=True):
+        t.add_row(Text(d.key, style="bold"), Text(label, style="bold"))
+    t.add_section()
+    totals = shown.summary.totals
+    for f in ANSWER_FIGURES:
+        if f.startswith("cost") and not totals[f].mean and f != minimize:
+            continue
+        t.add_row(Text(f), Text(fmt_estimate(f, totals[f])))
+    if minimize not in ANSWER_FIGURES:
+        t.add_row(Text(minimize), Text(fmt_estimate(minimize, totals[minimize])))
+    return t
+
+
+def targets_table(result: OptimizeResult) -> Table | None:
+    """Every target of the shown point, judged on its one-sided 95% bound."""
+    shown = result.answer or result.closest
+    if shown is None or not shown.judged:
+        return None
+    t = Table(
+        title="Targets (met when the one-sided 95% bound meets the goal)", title_justify="left"
+    )
+    t.add_column("target")
+    t.add_column("goal")
+    t.add_column("mean", justify="right")
+    t.add_column("bound", justify="right")
+    t.add_column("")
+    for j in shown.judged:
+        t.add_row(*_judged_cells(j))
+    return t
+
+
+def _neighbour_text(result: OptimizeResult, dims: Sequence[Dimension]) -> str:
+    if not result.neighbours:
+        return "every varied value is at the bottom of its range: there is no step less to try"
+    parts = []
+    for n in result.neighbours:
+        changed = [
+            f"{escape(d.key)}={lab}"
+            for d, lab, ref in zip(dims, n.labels, (result.answer or n).labels, strict=True)
+            if lab != ref
+        ]
+        b = n.binding
+        why = f"misses {escape(b.name)}" if b is not None and not b.met else "meets the targets"
+        parts.append(f"{', '.join(changed)} {why}")
+    return "one step less: " + "; ".join(parts)
+
+
+def result_line(result: OptimizeResult, dims: Sequence[Dimension]) -> str:
+    """One markup line under the table: the verification, or why nothing meets the targets."""
+    if result.status == "optimal":
+        return f"[green]verified:[/] {_neighbour_text(result, dims)}"
+    b = result.binding
+    what = "no target" if b is None else f"{escape(b.name)} ({escape(b.goal)})"
+    where = result.closest
+    at = (
+        ""
+        if where is None
+        else " at "
+        + ", ".join(f"{escape(d.key)}={lab}" for d, lab in zip(dims, where.labels, strict=True))
+    )
+    return f"[bold red]infeasible:[/] the binding target is {what}{at}"
+
+
+def frontier_table(result: OptimizeResult, dims: Sequence[Dimension], minimize: str) -> Table:
+    """The cheapest feasible mixes the search found (one per trade-off between the varied
+    keys), by cost, with the target that binds each."""
+    rows = result.frontier
+    title = Text(
+        f"Frontier explored: {len(rows)} feasible mix(es) with no cheaper simulated mix "
+        f"below them, by {minimize}; the binding target is the one closest to failing"
+    )
+    t = Table(title=title, title_justify="left")
+    for d in dims:
+        t.add_column(Text(d.key), justify="right", overflow="fold", min_width=6)
+    t.add_column(SHORT.get(minimize, minimize), justify="right")
+    t.add_column("binding target")
+    t.add_column("bound", justify="right")
+    t.add_column("goal")
+    answer = result.answer
+    for ev in rows[:MAX_FRONTIER_ROWS]:
+        style = "bold green" if answer is not None and ev.index == answer.index else ""
+        b = ev.binding
+        t.add_row(
+            *(Text(lab, style=style) for lab in ev.labels),
+            Text(fmt_value(minimize, ev.objective), style=style),
+            Text("" if b is None else b.name),
+            Text("" if b is None else fmt_value(b.figure, b.bound)),
+            Text("" if b is None else b.goal),
+        )
+    if len(rows) > MAX_FRONTIER_ROWS:
+        t.caption = f"... and {len(rows) - MAX_FRONTIER_ROWS} more in --json / --csv"
+    return t
+
+
+def _status_text(s: SearchStatus, minimize: str) -> str:
+    best = "none yet" if s.best is None else fmt_value(minimize, s.best.objective)
+    return f"optimize: {s.points} points, {s.runs} runs, best {minimize} {best}"
+
+
+class SearchProgress:
+    """A status line on stderr while the search runs (only when stderr is a terminal): the
+    search does not know in advance how many points it will simulate, so it shows counts
+    and the best point so far rather than a bar. Redrawn from the calls, never from a
+    background thread (see render/progress.py for why)."""
+
+    def __init__(self, minimize: str, enabled: bool | None = None) -> None:
+        self.minimize = minimize
+        self.enabled = stderr_is_terminal() if enabled is None else enabled
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._drawn = 0.0
+        self._runs = 0
+        self._label = "optimize: starting"
+
+    def __enter__(self) -> SearchProgress:
+        if self.enabled:
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("elapsed"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+                auto_refresh=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._label, total=None)
+            self._progress.refresh()
+        return self
+
+    def _draw(self, force: bool = False) -> None:
+        if self._progress is None or self._task is None:
+            return
+        now = time.monotonic()
+        if force or now - self._drawn >= REFRESH_S:
+            self._progress.update(self._task, description=escape(self._label))
+            self._progress.refresh()
+            self._drawn = now
+
+    def run_done(self) -> None:
+        """A replication came back."""
+        self._runs += 1
+        self._draw()
+
+    def point_done(self, status: SearchStatus) -> None:
+        self._label = _status_text(status, self.minimize)
+        self._draw(force=True)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def evaluation_label(dims: Sequence[Dimension], ev: Evaluation) -> str:
+    return ", ".join(f"{d.key}={lab}" for d, lab in zip(dims, ev.labels, strict=True))
