@@ -1,10 +1,11 @@
 """Fixed-size wait histogram for streamed quantiles.
 
 Memory does not grow with the number of inquiries: waits go into logarithmic bins, so a
-quantile is exact to within the bin's relative width. Accuracy (documented in the README):
-zero waits are counted exactly; waits from 0.1 s to 30 days fall in bins 1% wide, and a
-quantile is reported as the bin's geometric midpoint, within 0.5% of the true sample
-quantile; waits below 0.1 s are reported as 0.05 s, above 30 days as 30 days.
+quantile is exact to within the bin's relative width. The accuracy promised to users is in
+docs/figures.md ("Wait quantiles: accuracy"): zero waits are counted exactly; waits from
+0.1 s to 30 days fall in bins 1% wide, and a quantile is reported as the bin's geometric
+midpoint, within 0.5% of the true sample quantile; waits below 0.1 s are reported as
+0.05 s, above 30 days as 30 days.
 """
 
 from __future__ import annotations

@@ -135,4 +135,7 @@ def test_estimate_agrees_with_statistics_module(values: list[float]) -> None:
     sd = statistics.stdev(values)
     expected = t_quantile_975(len(values) - 1) * sd / math.sqrt(len(values))
     assert e.half_width == pytest.approx(expected, rel=1e-9, abs=1e-9)
-    assert e.ci95[0] <= e.mean <= e.ci95[1]
+    # the interval is the sample mean plus and minus that half-width, nothing else
+    mean = statistics.fmean(values)
+    assert e.ci95[0] == pytest.approx(mean - expected, rel=1e-9, abs=1e-6)
+    assert e.ci95[1] == pytest.approx(mean + expected, rel=1e-9, abs=1e-6)

@@ -105,14 +105,43 @@ def test_erlang_a_worked_example() -> None:
     assert f.p_wait == pytest.approx(0.8509, abs=5e-5)
     assert f.abandonment_rate == pytest.approx(0.1848, abs=5e-5)
     assert f.wait_mean_s / 60 == pytest.approx(0.924, abs=5e-4)
-    # Little's law for abandonment: P(Ab) = theta * E[W]
-    assert f.abandonment_rate == pytest.approx(f.wait_mean_s / 300.0, rel=1e-12)
-    assert f.occupancy == pytest.approx(6 / 60 * (1 - f.abandonment_rate) * 240 / 20)
     assert f.occupancy < 1.0
 
 
+def _birth_death(n: int, lam: float, handle: float, patience: float) -> dict[str, float]:
+    """M/M/n+M straight from the birth-death chain of docs/sources.md (birth lam, death
+    min(k, n) mu + max(k - n, 0) theta), summed directly: an independent route to every
+    figure, occupancy as the mean number of busy agents over n."""
+    mu, theta = 1 / handle, 1 / patience
+    weights, k = [1.0], 0
+    while k < n + 50 or weights[-1] > 1e-16 * max(weights):
+        k += 1
+        weights.append(weights[-1] * lam / (min(k, n) * mu + max(k - n, 0) * theta))
+    total = sum(weights)
+    pi = [w / total for w in weights]
+    queue = sum(p * max(j - n, 0) for j, p in enumerate(pi))
+    return {
+        "p_wait": sum(pi[n:]),
+        "abandonment_rate": theta * queue / lam,
+        "wait_mean_s": queue / lam,  # Little's law over all arrivals
+        "occupancy": sum(p * min(j, n) for j, p in enumerate(pi)) / n,
+    }
+
+
+@pytest.mark.parametrize(
+    ("n", "lam", "handle", "patience"),
+    [(20, 0.1, 240.0, 300.0), (5, 1.0, 4.0, 10.0), (11, 200 / 3600, 180.0, 120.0)],
+)
+def test_erlang_a_matches_the_birth_death_chain(
+    n: int, lam: float, handle: float, patience: float
+) -> None:
+    f = erlang_a(n, lam, handle, patience)
+    for figure, value in _birth_death(n, lam, handle, patience).items():
+        assert getattr(f, figure) == pytest.approx(value, rel=1e-9), figure
+
+
 def _incomplete_gamma_reference(n: int, lam: float, mu: float, theta: float) -> tuple[float, float]:
-    """P(W>0) and P(Ab) from the closed forms in queueing.md (needs scipy)."""
+    """P(W>0) and P(Ab) from the closed forms in docs/sources.md (needs scipy)."""
     special = pytest.importorskip("scipy.special")
     x, y = n * mu / theta, lam / theta
     rho = lam / (n * mu)
@@ -328,7 +357,6 @@ def test_erlang_a_figures_are_consistent(
     assert 1.0 - f.p_wait - eps <= f.service_level <= 1.0 - f.abandonment_rate + eps
     # mean over all arrivals = answered share * ASA + abandoners' (positive) waits
     assert f.wait_mean_s + eps >= (1.0 - f.abandonment_rate) * f.asa_s
-    assert f.abandonment_rate == pytest.approx(f.wait_mean_s / patience, rel=1e-9)
 
 
 def test_erlang_a_more_agents_is_better() -> None:

@@ -4,7 +4,7 @@ A scenario with one always-on pool of people, exponential handle times, flat Poi
 demand and exponential or no patience *is* an M/M/n(+M) queue, so the simulated waiting
 probability, mean wait, service level, abandonment rate and occupancy must agree with the
 exact formulas in ``simdesk.erlang`` (and with the published values quoted in
-/work/shared/reference/queueing.md).
+docs/sources.md).
 
 Statistical method
 ------------------
@@ -116,7 +116,7 @@ PUBLISHED_C = [
 # The worked Erlang A example: 6 per minute, 4 min handle, 5 min patience, 20 agents.
 PUBLISHED_A = [Case("published-A-n20", 360, 4, 20, 5, horizon_h=48, warmup_h=2, seed=2001)]
 
-# Values as printed in queueing.md, with the precision they were printed to.
+# Values as printed in docs/sources.md, with the precision they were printed to.
 PUBLISHED_VALUES: dict[str, dict[str, tuple[float, float]]] = {
     "published-C-n14": {
         "p_wait": (0.1741319, 5e-8),
@@ -222,7 +222,7 @@ def _cases_and_figures(cases: list[Case]) -> list[object]:
 
 
 def test_published_reference_values_are_what_simdesk_erlang_computes() -> None:
-    """The formulas we validate against reproduce queueing.md's published numbers."""
+    """The formulas we validate against reproduce docs/sources.md's published numbers."""
     for case in PUBLISHED_C + PUBLISHED_A:
         exact = case.exact()
         for figure, (value, precision) in PUBLISHED_VALUES[case.id].items():
@@ -334,7 +334,7 @@ def test_simulation_matches_erlang_heavy_grid(case: Case, figure: str) -> None:
 
 @pytest.mark.slow
 def test_theta_equal_mu_is_poisson() -> None:
-    """Exact special case from queueing.md: with patience mean == handle mean the number in
+    """Exact special case from docs/sources.md: with patience mean == handle mean the number in
     system is Poisson(a), so P(W>0) = P(Poisson(a) >= n); lambda=100, mu=theta=1, n=100 gives
     P(W>0) = 0.513299, P(Ab) = 0.039861."""
     case = ALL_CASES["A-theta-eq-mu-n100"]

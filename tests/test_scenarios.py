@@ -121,7 +121,7 @@ def test_erlang_checks_agree_with_the_formula(name: str, out_dir: Path) -> None:
 def test_erlang_c_matches_the_published_check(out_dir: Path) -> None:
     doc = doc_for("erlang_c", out_dir)
     erlang = doc["erlang"]
-    # reference/queueing.md: 200/h, 180 s, 14 agents, 20 s.
+    # docs/sources.md: 200/h, 180 s, 14 agents, 20 s.
     assert erlang["agents"] == 14
     assert erlang["p_wait"] == pytest.approx(0.1741319, abs=1e-6)
     assert erlang["service_level"] == pytest.approx(0.88835, abs=1e-5)
