@@ -121,8 +121,9 @@ def test_overlapping_shifts_add_up() -> None:
 
 def test_agents_off_shift_answer_nobody() -> None:
     """Contacts arriving while nobody is on duty wait for the next shift: a 08:00-16:00
-    shift over one day with 60/h and patience 1 h: those arriving before 07:00 (whose
-    patience ends before 08:00) all abandon, and nobody is answered before 08:00."""
+    shift of 5 agents (mostly idle: 60/h, 1-minute contacts) over one day, patience 1 h.
+    Those arriving before 07:00 (whose patience ends before 08:00) all abandon, and so do
+    all arriving from 16:00 on: the idle agents went home at 16:00 and take nobody."""
     data = desk(
         pools=[
             people(
@@ -134,7 +135,7 @@ def test_agents_off_shift_answer_nobody() -> None:
         horizon="1d",
     )
     figs = run(data)
-    for h in range(7):
+    for h in [*range(7), *range(16, 23)]:
         hour = figs.intervals[h]
         assert hour["offered"] > 0
         assert hour["abandonment_rate"] == 1.0, h
