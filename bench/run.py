@@ -31,7 +31,7 @@ SCENARIOS = BENCH / "scenarios"
 ERLANG_A = SCENARIOS / "erlang_a.yaml"
 FULL_DESK = SCENARIOS / "full_desk.yaml"
 
-# The facts.md desk: 2.3 million bot conversations in the first month -> about 75,000
+# The desk of docs/sources.md: 2.3 million bot conversations in the first month -> about 75,000
 # inquiries a day. full_desk.yaml has 2,900/h fresh arrivals (69,600 a day); repeats and
 # retries add about 8.5% in steady state (measured), giving about 75,500 a day. A size is
 # turned into a horizon by integrating the intraday arrival profile, so small sizes do not
@@ -503,7 +503,7 @@ class Bench:
         mem = [memory[k]["ratio"] for k in ("simdesk_erlang", "simdesk_full") if k in memory]
         out.append(_target(f"peak RSS {memory['large']} / {memory['small']} (simdesk, worst)",
                            max(mem) if mem else math.nan, TARGETS["memory_ratio"], "<=", "x"))
-        name = "a month of the facts.md desk, wall s"
+        name = "a month of the desk of docs/sources.md, wall s"
         if month and month.get("estimated"):
             name += " (estimated)"
         out.append(_target(name, month["seconds"] if month else math.nan,
