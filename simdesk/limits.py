@@ -32,3 +32,6 @@ MAX_WAITING = 5_000_000
 MAX_VARIED_KEYS = 4
 # Values in one `optimize --vary` range (0:1000000 agents is searched by bisection).
 MAX_VARY_VALUES = 1_000_001
+# Values (scalars, lists and mappings) in one YAML file, counted as read and again with its
+# aliases expanded; a scenario has a few hundred, an empirical distribution a few thousand.
+MAX_YAML_NODES = 200_000

@@ -11,6 +11,7 @@ the key path of the offending entry and pydantic's model-level errors lose it.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,7 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticSerializationUnexpectedValue
+from pydantic_core import PydanticCustomError, PydanticSerializationUnexpectedValue
 
 from simdesk.distributions import Distribution, parse_distribution
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
@@ -87,7 +88,24 @@ Dist = Annotated[
         }
     ),
 ]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+def _probability(value: Any) -> Any:
+    """Catch the percentage a person naturally writes (``80%``, ``80``) with a message that
+    says what is meant; everything else is left to the bounds check."""
+    expected = "expected a probability between 0 and 1"
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = float(value.strip()[:-1])
+        except ValueError:
+            number = math.nan
+        example = f"{number / 100:g}" if 0 <= number <= 100 else "0.8"
+        raise ValueError(f"{expected}, such as {example}; got {value!r}")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 1:
+        hint = f"; for {value:g}% write {value / 100:g}" if 2 <= value <= 100 else ""
+        raise ValueError(f"{expected} (a value of at most 1), got {value!r}{hint}")
+    return value
+
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(_probability)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
 
@@ -141,9 +159,17 @@ Days = Annotated[
 
 
 def _require_unique(what: str, names: list[str]) -> None:
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ValueError(f"{what} names must be unique; repeated: {', '.join(dupes)}")
+    """Names must be unique; the error carries the repeated entry's index so the loader can
+    point at its line rather than at the list."""
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in first:
+            raise PydanticCustomError(
+                "repeated_name",
+                "{what} name {name} is repeated; {what} names must be unique",
+                {"what": what, "name": repr(name), "index": index, "first": first[name]},
+            )
+        first[name] = index
 
 
 class Model(BaseModel):
@@ -156,7 +182,7 @@ class InquiryType(Model):
     """A kind of customer inquiry; its share of arrivals decides how often it occurs."""
 
     name: str = Field(min_length=1)
-    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    share: Annotated[float, Field(gt=0.0, le=1.0), BeforeValidator(_probability)]
     channel: Literal["chat", "phone", "email"] = "phone"
     priority: int = Field(default=0, description="higher is answered first")
 

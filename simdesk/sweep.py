@@ -29,6 +29,7 @@ from typing import Any
 from simdesk import __version__
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Summary, Task, run_task, summarize
+from simdesk.limits import MAX_INT_DIGITS
 from simdesk.loading import scenario_from_data
 from simdesk.parallel import Executor, Outcome, TaskFailure, TaskFn, run_all
 from simdesk.report import SCHEMA_VERSION, number, scope_json, targets_json
@@ -91,14 +92,25 @@ def _fail(key: str, message: str) -> SimdeskError:
 # --------------------------------------------------------------------------------------
 
 
-def _scalar(text: str) -> Value:
+def _int(key: str, text: str) -> int:
+    """A whole number, refusing absurd lengths before ``int`` does (Python's own limit of
+    4300 digits would end in a ValueError traceback)."""
+    digits = text.lstrip("+-").replace("_", "")
+    if len(digits) > MAX_INT_DIGITS:
+        raise _fail(
+            key, f"a whole number of {len(digits):,} digits; at most {MAX_INT_DIGITS} are accepted"
+        )
+    return int(text.replace("_", ""))
+
+
+def _scalar(key: str, text: str) -> Value:
     """YAML-ish typing: ints and finite floats become numbers, true/false booleans,
     ``[a, b]`` a list, the rest stays text (durations ``4m``, rates ``200/h``, ...)."""
     t = text.strip()
     if t.startswith("[") and t.endswith("]"):
-        return tuple(_scalar(i) for i in _split_items(t[1:-1]) if i)
+        return tuple(_scalar(key, i) for i in _split_items(t[1:-1]) if i)
     if _INT_RE.match(t):
-        return int(t.replace("_", ""))
+        return _int(key, t)
     if _FLOAT_RE.match(t):
         return float(t)
     if t.lower() in _BOOL:
@@ -140,7 +152,7 @@ def _range(key: str, item: str) -> list[Value] | None:
     if len(parts) != 3 or not all(_INT_RE.match(p) or _FLOAT_RE.match(p) for p in parts):
         return None
     if all(_INT_RE.match(p) for p in parts):
-        a, b, step = (int(p.replace("_", "")) for p in parts)
+        a, b, step = (_int(key, p) for p in parts)
         if step <= 0:
             raise _fail(key, f"range {item!r}: the step must be positive")
         if b < a:
@@ -171,9 +183,40 @@ def parse_values(key: str, text: str) -> tuple[Value, ...]:
     for item in _split_items(text):
         if not item:
             raise _fail(key, f"empty value in {text!r}")
+        _refuse_dash_range(key, item)
         expanded = _range(key, item)
-        values.extend(expanded if expanded is not None else [_scalar(item)])
+        values.extend(expanded if expanded is not None else [_scalar(key, item)])
     return tuple(values)
+
+
+_NUM = r"([0-9][0-9_]*(?:\.[0-9]+)?)"
+_DASH_RANGE_RE = re.compile(rf"^\s*{_NUM}\s*-\s*{_NUM}\s*$")
+
+
+def _nice_step(span: float) -> float:
+    """A round step giving about 5 to 10 values over ``span``: 1, 2 or 5 times a power of 10."""
+    if span <= 0:
+        return 1.0
+    rough = span / 8
+    power = 10.0 ** math.floor(math.log10(rough))
+    return next(f * power for f in (1.0, 2.0, 5.0, 10.0) if f * power >= rough)
+
+
+def _refuse_dash_range(key: str, item: str) -> None:
+    """``20-60`` is no value any key accepts; the user meant a range, written ``20:60:5``."""
+    match = _DASH_RANGE_RE.match(item)
+    if match is None:
+        return
+    a, b = (float(g.replace("_", "")) for g in match.groups())
+    whole = "." not in item
+    step = _nice_step(abs(b - a))
+    if whole:
+        step = max(1, round(step))
+    shown = ":".join(f"{x:g}" if not whole else str(int(x)) for x in (a, b, step))
+    raise _fail(
+        key,
+        f"{item.strip()!r} is not a value; a range is written start:stop:step, such as {shown}",
+    )
 
 
 @dataclass(frozen=True)

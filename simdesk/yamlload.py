@@ -16,15 +16,27 @@ import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from simdesk.errors import Problem, ScenarioError
+from simdesk.limits import MAX_INPUT_BYTES, MAX_INT_DIGITS, MAX_YAML_ALIASES, MAX_YAML_NODES
+from simdesk.suggest import closest
 
 __all__ = [
     "LocatedDocument",
@@ -40,6 +52,7 @@ M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
 
 TOP_LEVEL_MESSAGE = "expected a mapping of scenario keys at the top level"
+EMPTY_MESSAGE = "the file is empty (or only comments); " + TOP_LEVEL_MESSAGE
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -57,7 +70,44 @@ class _ScenarioLoader(yaml.SafeLoader):
     validation with baffling messages. Only ``true``/``false`` are booleans here, and
     only plain decimal/hex/octal literals are numbers. Timestamps stay strings too:
     pydantic parses ISO dates itself, and a ``str`` field would reject a ``date``.
+
+    It also counts what it composes, so a file of millions of values or of aliases stops
+    being read at the cap (limits.py) instead of after minutes of parsing.
     """
+
+    _nodes = 0
+    _aliases = 0
+
+    def _mark(self) -> yaml.Mark | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        return getattr(event, "start_mark", None)
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise _LimitError(
+                    f"more than {MAX_YAML_ALIASES:,} alias uses (*name); "
+                    "a scenario needs a few at most",
+                    self._mark(),
+                )
+        else:
+            self._nodes += 1
+            if self._nodes > MAX_YAML_NODES:
+                raise _LimitError(
+                    f"more than {MAX_YAML_NODES:,} values; a scenario has a few hundred",
+                    self._mark(),
+                )
+        return super().compose_node(parent, index)
+
+
+class _LimitError(Exception):
+    """The file exceeds a cap on its size; carries the message and where reading stopped."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = None if mark is None else mark.line + 1
 
 
 _DROPPED_TAGS = {
@@ -93,6 +143,13 @@ def _construct_int(loader: _ScenarioLoader, node: ScalarNode) -> int:
     text = loader.construct_scalar(node)
     body = text.lstrip("+-")
     base = 0 if body[:2].lower() in ("0x", "0o", "0b") else 10
+    if len(body.replace("_", "")) > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"a whole number of {len(body):,} digits; at most {MAX_INT_DIGITS} are accepted",
+            node.start_mark,
+        )
     try:
         value = int(body, base)
     except ValueError:
@@ -153,12 +210,70 @@ def _node_label(node: Node) -> str | None:
     return None
 
 
-def _check_duplicates(loader: _ScenarioLoader, root: Node) -> None:
-    """Reject repeated keys before construction, while merges (``<<``) are still separate.
+def _split_values(node: MappingNode, path: str, text: str, file: str) -> list[Problem]:
+    """Values YAML cut at a comma inside ``{...}``: ``{days: sat,sun}`` reads as ``days: sat``
+    plus a key ``sun`` with no value (and ``{t: lognormal(mean=3m, cv=1.2)}`` as a key
+    ``cv=1.2)``). A key followed by neither ``:`` nor a value is that fragment; name the
+    value it belongs to, quoted as it should be written."""
+    problems: list[Problem] = []
+    pairs = node.value
+    index = 0
+    while index < len(pairs):
+        key_node, value_node = pairs[index]
+        if not _is_fragment(key_node, value_node):
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(pairs) and _is_fragment(*pairs[end + 1]):
+            end += 1
+        last_key = pairs[end][0]
+        owner = pairs[index - 1] if index > 0 else None
+        if (
+            owner is not None
+            and isinstance(owner[0], ScalarNode)
+            and isinstance(owner[1], ScalarNode)
+            and owner[1].style is None
+            and owner[1].value
+        ):
+            whole = text[owner[1].start_mark.index : last_key.end_mark.index]
+            message = (
+                f"this value was cut at a comma, which separates entries in {{...}}; "
+                f"put it in quotes: {owner[0].value}: '{whole}'"
+            )
+            line, key = _line(owner[0]), _join(path, owner[0].value)
+        else:
+            message = (
+                "an entry without a value; a comma separates entries in {...}, "
+                "so put a value that contains commas in quotes"
+            )
+            line, key = _line(key_node), _join(path, key_node.value)
+        problems.append(Problem(message, file, line, key))
+        index = end + 1
+    return problems
+
+
+def _is_fragment(key_node: Node, value_node: Node) -> bool:
+    """A plain key with no ``:`` after it: YAML gives it an empty value at the key's end."""
+    return (
+        isinstance(key_node, ScalarNode)
+        and key_node.style is None
+        and isinstance(value_node, ScalarNode)
+        and value_node.value == ""
+        and value_node.style is None
+        and key_node.end_mark is not None
+        and value_node.start_mark is not None
+        and value_node.start_mark.index == key_node.end_mark.index
+    )
+
+
+def _check_tree(loader: _ScenarioLoader, root: Node, text: str, file: str) -> list[Problem]:
+    """Reject repeated keys before construction, while merges (``<<``) are still separate,
+    and return the values YAML split at a comma inside ``{...}``.
 
     Plain dict construction keeps the last value silently, which hides real mistakes
     (two ``agents:`` blocks). Doing this on the raw tree also gives us the key path.
     """
+    problems: list[Problem] = []
     visited: set[int] = set()
     stack: list[tuple[Node, str]] = [(root, "")]
     while stack:
@@ -167,6 +282,8 @@ def _check_duplicates(loader: _ScenarioLoader, root: Node) -> None:
             continue
         visited.add(id(node))
         if isinstance(node, MappingNode):
+            if node.flow_style:
+                problems.extend(_split_values(node, path, text, file))
             seen: dict[Any, int] = {}
             children: list[tuple[Node, str]] = []
             for key_node, value_node in node.value:
@@ -185,6 +302,39 @@ def _check_duplicates(loader: _ScenarioLoader, root: Node) -> None:
                 (item, f"{path}[{_node_label(item) or index}]")
                 for index, item in reversed(list(enumerate(node.value)))
             )
+    return problems
+
+
+def _expanded_size(root: Node) -> int:
+    """Values the tree stands for once aliases are expanded (as a copy or a validator
+    would), counted without expanding; stops counting past the cap. Raises _LimitError for
+    an alias inside its own anchor, which would expand forever."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise _LimitError("an alias (*name) is used inside its own anchor (&name)")
+        active.add(key)
+        total = 1
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                total += size(key_node) + size(value_node)
+                if total > MAX_YAML_NODES:
+                    break
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                total += size(item)
+                if total > MAX_YAML_NODES:
+                    break
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
 
 
 class LocatedDocument:
@@ -251,7 +401,9 @@ def _fail(
 
 def _read_text(path: Path, file: str) -> str:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            # Read one byte past the cap: /dev/zero or a huge file stops here.
+            raw = stream.read(MAX_INPUT_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
         raise _fail("file not found", file) from None
     except IsADirectoryError:
@@ -260,6 +412,12 @@ def _read_text(path: Path, file: str) -> str:
         raise _fail("cannot read file: permission denied", file) from None
     except OSError as exc:
         raise _fail(f"cannot read file: {exc.strerror or exc}", file) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise _fail(
+            f"file is larger than {MAX_INPUT_BYTES:,} bytes, the limit for a scenario "
+            "(a scenario is a few kilobytes)",
+            file,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -296,7 +454,9 @@ def load_yaml(path: str | os.PathLike[str]) -> LocatedDocument:
     file = os.fspath(path)
     text = _read_text(Path(file), file)
     try:
-        root, data = _compose_and_construct(text)
+        root, data = _compose_and_construct(text, file)
+    except _LimitError as exc:
+        raise _fail(f"file refused: {exc.message}", file, exc.line) from None
     except _DuplicateKeyError as exc:
         message = f"duplicate key {exc.key!r} (first at line {exc.first_line})"
         raise _fail(message, file, exc.line, exc.path) from None
@@ -304,6 +464,8 @@ def load_yaml(path: str | os.PathLike[str]) -> LocatedDocument:
         raise ScenarioError(_syntax_problem(exc, text, file)) from None
     except RecursionError:
         raise _fail("could not parse YAML: nesting is too deep", file) from None
+    if _is_empty(root):
+        raise _fail(EMPTY_MESSAGE, file)
     if root is None:
         raise _fail(TOP_LEVEL_MESSAGE, file)
     if not isinstance(data, dict):
@@ -311,14 +473,31 @@ def load_yaml(path: str | os.PathLike[str]) -> LocatedDocument:
     return LocatedDocument(data, file, root)
 
 
-def _compose_and_construct(text: str) -> tuple[Node | None, Any]:
+def _is_empty(root: Node | None) -> bool:
+    """No document, or an empty one (``---`` alone): nothing but comments and markers."""
+    return root is None or (
+        isinstance(root, ScalarNode)
+        and root.value == ""
+        and root.style is None
+        and root.tag == "tag:yaml.org,2002:null"
+    )
+
+
+def _compose_and_construct(text: str, file: str) -> tuple[Node | None, Any]:
     """Keep the node tree (for line numbers) as well as the data built from it."""
     loader = _ScenarioLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
             return None, None
-        _check_duplicates(loader, root)
+        problems = _check_tree(loader, root, text, file)
+        if problems:
+            raise ScenarioError(problems)
+        if _expanded_size(root) > MAX_YAML_NODES:
+            raise _LimitError(
+                f"its aliases (*name) expand to more than {MAX_YAML_NODES:,} values; "
+                "a scenario has a few hundred"
+            )
         return root, loader.construct_document(root)
     finally:
         loader.dispose()
@@ -455,6 +634,16 @@ _BOUNDS: dict[str, tuple[str, str]] = {
 }
 
 
+def unknown_key_message(key: object, allowed: Sequence[str] | None) -> str:
+    """"unknown key; did you mean 'agents'?", or the keys allowed there when none is close."""
+    if not allowed:
+        return "unknown key"
+    match = closest(str(key), allowed)
+    if match is not None:
+        return f"unknown key; did you mean '{match}'?"
+    return f"unknown key; expected one of: {', '.join(allowed)}"
+
+
 def _message(error: ErrorDetails, allowed: list[str] | None) -> str:
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
@@ -462,9 +651,7 @@ def _message(error: ErrorDetails, allowed: list[str] | None) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        if allowed:
-            return f"unknown key; expected one of: {', '.join(allowed)}"
-        return "unknown key"
+        return unknown_key_message(error["loc"][-1] if error["loc"] else "", allowed)
     if kind in _WORDS:
         message = f"expected {_WORDS[kind]}, got {got}"
         if kind == "string_type" and isinstance(error.get("input"), (int, float)):
@@ -633,6 +820,77 @@ def _prune_unions(found: list[_Found], level: int = 0) -> list[_Found]:
     return out
 
 
+def _extra_type(model: type[BaseModel]) -> Any:
+    """The declared type of a model's extra keys (``Routing``: a route per type), if any."""
+    try:
+        hints = get_type_hints(model)
+    except Exception:  # pragma: no cover - unresolvable annotations: walk no further
+        return None
+    return hints.get("__pydantic_extra__")
+
+
+def _unknown_keys(model: type[BaseModel], doc: LocatedDocument) -> list[Problem]:
+    """Every unknown key in the data, found by walking it along the model's types.
+
+    pydantic reports an unknown key only when nothing else stops it first: a model-level
+    rule (``a pool of people needs exactly one of 'agents' or 'shifts'``) hides the
+    ``agnets`` that caused it. This walk does not depend on any validator passing.
+    """
+    problems: list[Problem] = []
+
+    def walk(data: Any, candidates: list[Any], loc: Loc) -> None:
+        if isinstance(data, dict):
+            models = [tp for tp in candidates if _is_model(tp)]
+            if models:
+                keys: list[str] = []
+                for tp in models:
+                    keys.extend(_field_keys(n, f)[0] for n, f in tp.model_fields.items())
+                known = {k for tp in models for n, f in tp.model_fields.items()
+                         for k in _field_keys(n, f)}
+                extras = [
+                    _flatten_type(args[-1])
+                    for tp in models
+                    if tp.model_config.get("extra") == "allow"
+                    and (args := get_args(_extra_type(tp)))
+                ]
+                forbid = all(tp.model_config.get("extra", "ignore") == "forbid" for tp in models)
+                for key, value in data.items():
+                    where = (*loc, key)
+                    if isinstance(key, str) and key in known:
+                        walk(value, [n for tp in models for n in _step(tp, key)], where)
+                    elif extras:
+                        walk(value, [t for group in extras for t in group], where)
+                    elif forbid:
+                        message = unknown_key_message(key, list(dict.fromkeys(keys)))
+                        shown = format_key_path(where, doc.data) or None
+                        problems.append(Problem(message, doc.file, doc.line_of(where), shown))
+                return
+            for tp in candidates:
+                origin = get_origin(tp)
+                if isinstance(origin, type) and issubclass(origin, collections.abc.Mapping):
+                    for key, value in data.items():
+                        walk(value, _flatten_type(get_args(tp)[-1]), (*loc, key))
+                    return
+        elif isinstance(data, list):
+            for index, item in enumerate(data):
+                nxt = [n for tp in candidates for n in _step(tp, index)]
+                # A model with a shorthand (a route written as a list) is still that model.
+                nxt += [tp for tp in candidates if _is_model(tp)]
+                walk(item, nxt, (*loc, index))
+
+    walk(doc.data, [model], ())
+    return problems
+
+
+def _repeated_loc(error: ErrorDetails, loc: Loc) -> Loc:
+    """A repeated name is reported at the repeated entry's ``name``, not at the list."""
+    ctx = error.get("ctx") or {}
+    index = ctx.get("index")
+    if error["type"] == "repeated_name" and isinstance(index, int):
+        return (*loc, index, "name")
+    return loc
+
+
 def problems_from_validation_error(
     err: ValidationError, doc: LocatedDocument, model: type[BaseModel] | None = None
 ) -> list[Problem]:
@@ -644,11 +902,17 @@ def problems_from_validation_error(
     """
     found: list[_Found] = []
     for error in err.errors():
-        raw_loc = tuple(error["loc"])
+        raw_loc = _repeated_loc(error, tuple(error["loc"]))
         kind = error["type"]
         where = _resolve_loc(raw_loc, doc.data, keep_missing_tail=kind.startswith("missing"))
         allowed = _allowed_keys(model, raw_loc) if kind == "extra_forbidden" else None
-        found.append(_Found(kind, where, _message(error, allowed), _describe(error.get("input"))))
+        message = _message(error, allowed)
+        first = (error.get("ctx") or {}).get("first")
+        if kind == "repeated_name" and isinstance(first, int):
+            line = doc.line_of((*where.loc[:-2], first, "name"))
+            if line is not None:
+                message += f" (first at line {line})"
+        found.append(_Found(kind, where, message, _describe(error.get("input"))))
     problems: list[Problem] = []
     for item in _prune_unions(found):
         key = item.where.shown or None
@@ -664,4 +928,9 @@ def validate(model: type[M], doc: LocatedDocument, context: dict[str, Any] | Non
     try:
         return model.model_validate(doc.data, context=context)
     except ValidationError as err:
-        raise ScenarioError(problems_from_validation_error(err, doc, model)) from err
+        problems = problems_from_validation_error(err, doc, model)
+        for problem in _unknown_keys(model, doc):
+            if problem not in problems:
+                problems.append(problem)
+        problems.sort(key=lambda p: (p.line is None, p.line or 0))
+        raise ScenarioError(problems) from err

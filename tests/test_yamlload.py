@@ -309,7 +309,9 @@ def test_utf8_bom_is_fine(tmp_path: Path) -> None:
 def test_empty_file(tmp_path: Path, text: str) -> None:
     with pytest.raises(ScenarioError) as exc:
         load_yaml(write(tmp_path, text))
-    assert only_problem(exc).message == "expected a mapping of scenario keys at the top level"
+    assert only_problem(exc).message == (
+        "the file is empty (or only comments); expected a mapping of scenario keys at the top level"
+    )
 
 
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n"])
@@ -346,9 +348,15 @@ def test_validation_context_is_passed(tmp_path: Path) -> None:
     assert problem.message == "handle_time must be at most 100"
 
 
-def test_unknown_key_lists_allowed_keys(tmp_path: Path) -> None:
+def test_unknown_key_suggests_the_close_key(tmp_path: Path) -> None:
     (problem,) = load_invalid(tmp_path, DESK.replace("agents: 4\n", "agents: 4\nagnets: 5\n"))
     assert (problem.line, problem.key) == (3, "agnets")
+    assert problem.message == "unknown key; did you mean 'agents'?"
+
+
+def test_unknown_key_far_from_any_lists_allowed_keys(tmp_path: Path) -> None:
+    (problem,) = load_invalid(tmp_path, DESK.replace("agents: 4\n", "agents: 4\ncolour: 5\n"))
+    assert (problem.line, problem.key) == (3, "colour")
     assert problem.message == (
         "unknown key; expected one of: title, agents, pools, schedule, resolution, tag"
     )
