@@ -8,8 +8,9 @@ that cites one says what was asked and what the cap is.
 
 from __future__ import annotations
 
-# Input files: a scenario is a few kilobytes; a baseline a few hundred.
-MAX_INPUT_BYTES = 5_000_000
+# Input files: a scenario is a few kilobytes; a baseline a few hundred. Pure-Python YAML
+# reads about 1 MB a second, so the cap also bounds the time spent reading.
+MAX_INPUT_BYTES = 1_000_000
 # YAML aliases expand by reference; a file with more alias uses than this is refused
 # before anything copies the expanded tree (an "alias bomb").
 MAX_YAML_ALIASES = 1_000
@@ -33,5 +34,6 @@ MAX_VARIED_KEYS = 4
 # Values in one `optimize --vary` range (0:1000000 agents is searched by bisection).
 MAX_VARY_VALUES = 1_000_001
 # Values (scalars, lists and mappings) in one YAML file, counted as read and again with its
-# aliases expanded; a scenario has a few hundred, an empirical distribution a few thousand.
-MAX_YAML_NODES = 200_000
+# aliases expanded. The examples have 50 to 280; an empirical distribution written as a
+# list may have a few thousand. Reading stops at the cap (about 10,000 values a second).
+MAX_YAML_NODES = 20_000

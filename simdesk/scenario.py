@@ -205,6 +205,13 @@ class Demand(Model):
         size = 24 if info.field_name == "intraday" else 7
         if v is not None and (len(v) != size or sum(v) <= 0):
             raise ValueError(f"expected {size} non-negative weights, not all zero; got {len(v)}")
+        if v is not None and not math.isfinite(sum(v)):
+            # 1e308 each is allowed alone but their sum is inf, and every hour's share of it
+            # would be 0: arrivals would stop, or the arrival clock search would never end.
+            raise ValueError(
+                "the weights are too large: their sum must be a finite number; only their "
+                "ratios matter, so scale them down (e.g. 1 for an average hour)"
+            )
         return v
 
     @field_validator("types")
