@@ -22,6 +22,7 @@ def scenario_from_document(doc: LocatedDocument) -> Scenario:
         for loc, message in consistency_problems(scenario)
     ]
     if problems:
+        problems.sort(key=lambda p: (p.line is None, p.line or 0))
         raise ScenarioError(problems)
     return scenario
 

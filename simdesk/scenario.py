@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, PydanticSerializationUnexpectedValue
 
 from simdesk.distributions import Distribution, parse_distribution
+from simdesk.suggest import closest
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
 
 DURATION_PATTERN = r"^\s*(0|[0-9]*\.?[0-9]+\s*(ms|s|m|h|d|w))\s*$"
@@ -511,6 +512,14 @@ class Scenario(Model):
 Loc = tuple[str | int, ...]
 
 
+def _hint(name: str, known: list[str]) -> str:
+    """"; did you mean 'agents'?" when a known name is close, else the names allowed."""
+    match = closest(name, known)
+    if match is not None:
+        return f"; did you mean '{match}'?"
+    return f"; expected one of: {', '.join(known)}"
+
+
 def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
     """Rules that span sections, each with the key path to blame."""
     out: list[tuple[Loc, str]] = []
@@ -523,7 +532,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
     for name in routes:
         if name not in types:
             out.append(
-                (("routing", name), f"unknown inquiry type; expected one of: {', '.join(types)}")
+                (("routing", name), "unknown inquiry type" + _hint(name, types))
             )
     for t in types:
         if t not in routes:
@@ -537,7 +546,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
                 out.append(
                     (
                         ("routing", t, "path", j),
-                        f"unknown pool '{pname}'; expected one of: {', '.join(pools)}",
+                        f"unknown pool '{pname}'" + _hint(pname, list(pools)),
                     )
                 )
                 continue
@@ -566,7 +575,10 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
             for j, t in enumerate(pool.handles):
                 if t not in types:
                     out.append(
-                        (("pools", i, "handles", j), f"unknown inquiry type '{t}'")
+                        (
+                            ("pools", i, "handles", j),
+                            f"unknown inquiry type '{t}'" + _hint(t, types),
+                        )
                     )
         keyed: list[tuple[str, dict[str, Any]]] = []
         if isinstance(pool.handle_time, dict):
@@ -579,7 +591,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
                     out.append(
                         (
                             ("pools", i, key, t),
-                            f"unknown inquiry type; expected one of: {', '.join(types)}",
+                            "unknown inquiry type" + _hint(str(t), types),
                         )
                     )
     return out

@@ -929,8 +929,31 @@ def validate(model: type[M], doc: LocatedDocument, context: dict[str, Any] | Non
         return model.model_validate(doc.data, context=context)
     except ValidationError as err:
         problems = problems_from_validation_error(err, doc, model)
-        for problem in _unknown_keys(model, doc):
+        unknown = _unknown_keys(model, doc)
+        problems = [p for p in problems if not _symptom_of(p, unknown)]
+        for problem in unknown:
             if problem not in problems:
                 problems.append(problem)
         problems.sort(key=lambda p: (p.line is None, p.line or 0))
         raise ScenarioError(problems) from err
+
+
+_MEANT_RE = re.compile(r"did you mean '([^']+)'\?")
+
+
+def _symptom_of(problem: Problem, unknown: list[Problem]) -> bool:
+    """A rule broken only because of a typo: ``agnets`` leaves the pool "needing exactly
+    one of 'agents' or 'shifts'". A complaint about an entry that names the key a typo in
+    that same entry meant is dropped; the typo is the cause and is reported."""
+    if problem.message.startswith("unknown key") or problem.key is None:
+        return False
+    for typo in unknown:
+        meant = _MEANT_RE.search(typo.message)
+        if (
+            meant is not None
+            and typo.key is not None
+            and typo.key.rpartition(".")[0] == problem.key
+            and f"'{meant.group(1)}'" in problem.message
+        ):
+            return True
+    return False
