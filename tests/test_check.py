@@ -672,9 +672,11 @@ def test_holm_in_the_check_one_figure_passes_corrected() -> None:
     (alone,) = compare(doc({"service_level": base}), doc({"service_level": moved}))
     assert alone.p_value is not None and 0.002 < alone.p_value < 0.01
     assert alone.verdict == "changed"
-    quiet = {f: est(10.0, 1.0) for f in ("offered", "handled", "abandoned", "asa_s")}
+    figures = ("offered", "handled", "abandoned", "asa_s")
+    quiet = {f: est(10.0, 1.0) for f in figures}
+    moved_a_hair = {f: est(10.1, 1.0) for f in figures}  # p ~ 0.88 each
     together = compare(
-        doc({"service_level": base, **quiet}), doc({"service_level": moved, **quiet})
+        doc({"service_level": base, **quiet}), doc({"service_level": moved, **moved_a_hair})
     )
     sl = next(f for f in together if f.key.figure == "service_level")
     assert sl.p_value == alone.p_value
@@ -683,10 +685,17 @@ def test_holm_in_the_check_one_figure_passes_corrected() -> None:
     # A looser alpha for the whole check lets it fail again.
     loose = compare(
         doc({"service_level": base, **quiet}),
-        doc({"service_level": moved, **quiet}),
+        doc({"service_level": moved, **moved_a_hair}),
         rule=CheckRule(alpha=0.05),
     )
     assert [f.key.figure for f in loose if f.failed] == ["service_level"]
+    # Identical figures are no test (no noise in them), so they do not widen the family.
+    same = compare(doc({"service_level": base, **quiet}), doc({"service_level": moved, **quiet}))
+    assert [(f.key.figure, f.tested) for f in same][:2] == [
+        ("service_level", True),
+        ("offered", False),
+    ]
+    assert [f.key.figure for f in same if f.failed] == ["service_level"]
 
 
 def test_the_family_is_the_whole_check_not_one_scenario() -> None:
