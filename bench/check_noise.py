@@ -1,7 +1,7 @@
 """How often `simdesk check` fails by noise alone, and how often it catches one agent less.
 
-    python bench/check_noise.py                     # cheap mode, about a minute or two
-    python bench/check_noise.py --workers 2 --checks 500
+    python bench/check_noise.py --workers 2         # cheap mode: 200 checks, 50 per case
+    python bench/check_noise.py --quick             # 100 checks, 20 per case, smaller pool
     python bench/check_noise.py --horizon full      # the scenarios' own horizons (slow)
 
 Figures are printed, never asserted (issue 12, item 9).
@@ -153,7 +153,10 @@ def main() -> int:
     )
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--seed", type=int, default=12, help="seed of the random draws of checks")
+    ap.add_argument("--quick", action="store_true", help="--pool 12 --checks 100 --detect 20")
     args = ap.parse_args()
+    if args.quick:
+        args.pool, args.checks, args.detect = 12, 100, 20
     horizon = None if args.horizon == "full" else args.horizon
     runner = run_serial if args.workers <= 1 else local_runner(args.workers)
     rule = CheckRule(alpha=args.alpha)

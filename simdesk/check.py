@@ -63,11 +63,11 @@ __all__ = [
     "figures_tested",
     "load_baseline",
     "pair_baselines",
-    "raw_verdicts",
     "parse_alpha",
     "parse_figure_key",
     "parse_min_effect",
     "parse_tolerances",
+    "raw_verdicts",
     "run_checks",
 ]
 

@@ -799,3 +799,36 @@ def test_pairing_conventions(tmp_path: Path) -> None:
     write_scenario(tmp_path / "sc" / "a.yml")
     with pytest.raises(SimdeskError, match="would share the baseline"):
         pair_baselines([tmp_path / "sc"], [], tmp_path / "bl")
+
+
+def _one_agent_less(data: dict[str, Any]) -> dict[str, Any]:
+    """One agent fewer in the largest people pool: ``agents - 1``, or on every shift."""
+    people = [p for p in data["pools"] if p.get("kind") != "bot"]
+    pool = max(
+        people,
+        key=lambda p: p["agents"] if "agents" in p else max(s["agents"] for s in p["shifts"]),
+    )
+    if "agents" in pool:
+        pool["agents"] -= 1
+    else:
+        for shift in pool["shifts"]:
+            shift["agents"] = max(1, shift["agents"] - 1)
+    return data
+
+
+@pytest.mark.slow
+def test_one_agent_less_on_every_example_is_caught(tmp_path: Path) -> None:
+    """Against the committed baselines, at full length, with all six changed in one check
+    (the largest Holm family): every scenario fails. About a minute on two workers;
+    bench/check_noise.py measures the rate over many seeds."""
+    yaml = pytest.importorskip("yaml")
+    root = BASELINES.parent
+    for path in sorted(root.glob("*.yaml")):
+        data = _one_agent_less(yaml.safe_load(path.read_text(encoding="utf-8")))
+        (tmp_path / path.name).write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "v.json"
+    args = ["check", tmp_path, "--baselines", BASELINES, "--targets", "off", "--json", out]
+    result = cli(*args, "--workers", "2")
+    assert result.exit_code == 1, result.output
+    statuses = {Path(c["scenario_file"]).stem: c["status"] for c in verdicts(out)["checks"]}
+    assert statuses == {p.stem: "failed" for p in root.glob("*.yaml")}
