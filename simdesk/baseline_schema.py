@@ -3,7 +3,7 @@
 A baseline that is malformed but "compares successfully" turns a regression test into a
 silent pass (``targets: "met"`` used to be read as no targets at all), so ``check``
 validates every baseline against this schema before using it. The schema is written in
-the JSON Schema vocabulary (a subset: type, const, minimum, maximum, minItems, maxItems,
+the JSON Schema vocabulary (a subset: type, const, enum, minimum, maximum, minItems, maxItems,
 required, properties, additionalProperties, items, description) so that the test suite
 can confirm with the ``jsonschema`` package (a dev dependency only) that the validator
 here agrees with the standard; the runtime needs nothing beyond the standard library.
@@ -98,7 +98,9 @@ BASELINE_SCHEMA: dict[str, Any] = {
                     "figure": {"type": "string"},
                     "goal": {"type": "string"},
                     "value": _NUMBER_OR_NULL,
-                    "met": {"type": "boolean"},
+                    "met": {"type": ["boolean", "null"], "description": "(null: n/a)"},
+                    "status": {"type": "string", "enum": ["met", "missed", "n/a"]},
+                    "reason": {"type": ["string", "null"]},
                 },
             },
         },
@@ -159,6 +161,10 @@ def _validate(value: Any, schema: dict[str, Any], path: str) -> Iterator[tuple[s
         type(value) is type(schema["const"]) and value == schema["const"]
     ):
         yield path, f"expected {_shown(schema['const'])}, got {_shown(value)}"
+        return
+    if "enum" in schema and value not in schema["enum"]:
+        choices = ", ".join(_shown(v) for v in schema["enum"])
+        yield path, f"expected one of {choices}, got {_shown(value)}"
         return
     if _is_type(value, "number"):
         why = f" ({schema['description']})" if "description" in schema else ""

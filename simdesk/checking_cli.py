@@ -17,7 +17,6 @@ from simdesk.check import (
     DEFAULT_ALPHA,
     CheckResult,
     CheckRule,
-    Pair,
     TargetMode,
     check_json,
     exit_code,
@@ -29,7 +28,7 @@ from simdesk.check import (
     parse_tolerances,
     run_checks,
 )
-from simdesk.errors import Problem, SimdeskError
+from simdesk.errors import SimdeskError
 from simdesk.experiments_cli import ExecutorName, Scheduler, Workers, cli_runner
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
@@ -52,28 +51,6 @@ def scenario_json_schema() -> dict[str, Any]:
         "title": "simdesk scenario",
         **{k: v for k, v in schema.items() if k != "title"},
     }
-
-
-def _check_output_path(path: Path, pairs: list[Pair]) -> None:
-    """Refuse, before running anything, a verdict file that cannot be written or that
-    would replace one of the check's own inputs."""
-    if not path.parent.is_dir():
-        raise SimdeskError(
-            Problem(f"directory '{path.parent}' does not exist", str(path), key="--json")
-        )
-    if path.is_dir():
-        raise SimdeskError(Problem("is a directory, expected a file name", str(path), key="--json"))
-    target = path.resolve()
-    for pair in pairs:
-        for given in (pair.scenario, pair.baseline):
-            if given.resolve() == target:
-                raise SimdeskError(
-                    Problem(
-                        "is an input of this check; write the verdicts to another file",
-                        str(path),
-                        key="--json",
-                    )
-                )
 
 
 def register(app: typer.Typer) -> None:
@@ -177,8 +154,6 @@ def register(app: typer.Typer) -> None:
                 alpha=parse_alpha(alpha),
                 min_effect=None if min_effect is None else parse_min_effect(min_effect),
             )
-            if json_path is not None:
-                _check_output_path(json_path, pairs)
             reported: set[int] = set()
 
             def early(r: CheckResult) -> None:

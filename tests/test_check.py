@@ -333,10 +333,16 @@ def test_not_a_baseline_at_all(made: tuple[Path, Path], content: str) -> None:
         (lambda d: d.update(targets="met"), 'targets: expected a list, got "met"'),
         (lambda d: d.update(intervals="hourly"), 'intervals: expected a list, got "hourly"'),
         (lambda d: d.update(seed=1.5), "seed: expected an integer, got 1.5"),
+        (
+            lambda d: d["targets"].append(
+                {"name": "x", "figure": "y", "goal": "z", "value": 1, "met": True, "status": "ok"}
+            ),
+            'targets[0].status: expected one of "met", "missed", "n/a", got "ok"',
+        ),
         (lambda d: d.update(pools=[]), "pools: expected an object, got []"),
         (
             lambda d: d["targets"].append({"name": "x", "figure": "y", "goal": "z", "met": 1}),
-            "targets[0].met: expected true or false, got 1",
+            "targets[0].met: expected true or false or null (null: n/a), got 1",
         ),
         (
             lambda d: d["intervals"][3].update(hour="3"),
@@ -464,7 +470,7 @@ def test_json_verdicts_path_is_checked_before_running(made: tuple[Path, Path]) -
         before = target.read_bytes()
         result = cli("check", scenario, "-b", good, "--json", target)
         assert result.exit_code == 2
-        assert f"{target}: --json: is an input of this check" in result.stderr
+        assert f"--json: {target} is an input of this command" in result.stderr
         assert target.read_bytes() == before
 
 
