@@ -7,10 +7,15 @@ simdesk, an unchanged scenario then reproduces the baseline exactly (the determi
 contract), and after a change the new figures share the baseline's random numbers, so
 what moves is the change rather than noise.
 
-A figure fails only when it moved beyond noise: by default when the new 95% interval and
-the baseline's do not overlap, or beyond a tolerance the user sets per figure. Any move
-fails, up or down: the baseline is the expected answer, and an improvement is accepted
-on purpose with ``--update``, like any other change of expectation.
+A figure fails only when it moved beyond noise. A check compares dozens of figures, so
+the noise rule is set for the whole check, not per figure: Welch's two-sample test per
+figure (the baseline's replications against the new run's, from the mean, sd and n each
+side records) and Holm's correction over every figure of every scenario compared, so an
+unchanged desk rerun with other random numbers fails at most ``alpha`` (1%) of the time.
+An optional minimum effect (relative to the baseline's mean) lets immaterial moves pass;
+a tolerance the user sets for a figure replaces the test for that figure. Any move fails,
+up or down: the baseline is the expected answer, and an improvement is accepted on
+purpose with ``--update``, like any other change of expectation.
 
 This module decides; it prints nothing (render/check.py draws tables, the CLI wires it).
 """
@@ -19,26 +24,30 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 from simdesk import __version__
+from simdesk.baseline_schema import schema_problems
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Runner, Task, run_serial, summarize, tasks_for
 from simdesk.figures import FIGURES
+from simdesk.limits import MAX_INPUT_BYTES
 from simdesk.loading import load_scenario
 from simdesk.report import SCHEMA_VERSION, dumps, summary_json, write_atomic
 from simdesk.scenario import Scenario
+from simdesk.significance import holm_adjusted, welch_p
 
 __all__ = [
-    "CI_RULE",
+    "DEFAULT_ALPHA",
     "SCENARIO_SUFFIXES",
     "SCOPES",
     "Baseline",
     "CheckResult",
+    "CheckRule",
     "FigureKey",
     "FigureVerdict",
     "Pair",
@@ -48,19 +57,26 @@ __all__ = [
     "check_json",
     "check_targets",
     "compare",
+    "decide",
     "exit_code",
     "expand_scenarios",
+    "figures_tested",
     "load_baseline",
     "pair_baselines",
+    "parse_alpha",
     "parse_figure_key",
+    "parse_min_effect",
     "parse_tolerances",
+    "raw_verdicts",
     "run_checks",
 ]
 
 SCOPES = ("totals", "pools", "types")
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 # Version of the --json verdict document written by ``check --json``.
-CHECK_SCHEMA_VERSION = 1
+# 2: the two-sample test with Holm's correction (rule, p_value, p_holm) replaced the
+# interval-overlap rule.
+CHECK_SCHEMA_VERSION = 2
 
 Verdict = Literal["ok", "changed", "skipped", "missing", "new"]
 FAILING: frozenset[str] = frozenset({"changed", "missing"})
@@ -181,6 +197,37 @@ def parse_tolerances(items: Iterable[str]) -> dict[str, Tolerance]:
     return out
 
 
+def parse_alpha(value: float) -> float:
+    """``--alpha``: the check's family-wise false-alarm rate, a probability in (0, 0.5]."""
+    if not (math.isfinite(value) and 0.0 < value <= 0.5):
+        raise SimdeskError(
+            Problem(
+                f"expected a probability above 0 and at most 0.5, such as 0.01; got {value:g}",
+                key="--alpha",
+            )
+        )
+    return value
+
+
+def parse_min_effect(text: str) -> float:
+    """``--min-effect 2%``: relative to each figure's baseline mean, so one value fits
+    figures in seconds, rates and counts alike; the ``%`` is required so that nobody
+    reads ``0.02`` as an absolute move."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) if raw.endswith("%") else math.nan
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise SimdeskError(
+            Problem(
+                f"expected a percentage of the baseline's mean, such as 2%; got '{text}'",
+                key="--min-effect",
+            )
+        )
+    return value / 100
+
+
 # --------------------------------------------------------------------------------------
 # Baselines
 # --------------------------------------------------------------------------------------
@@ -214,83 +261,90 @@ def _is_number(x: Any) -> bool:
     return (_is_int(x) or isinstance(x, float)) and math.isfinite(x)
 
 
-def _estimate_problems(value: Any, key: str, file: str) -> Iterator[Problem]:
-    if not isinstance(value, dict):
-        yield Problem('expected {"mean": ..., "ci95": [low, high]}', file, key=key)
-        return
-    for k in ("mean", "ci95"):
-        if k not in value:
-            yield Problem(f"missing key '{k}'", file, key=key)
-    mean = value.get("mean")
-    if mean is not None and not _is_number(mean):
-        yield Problem(f"expected a number or null, got {json.dumps(mean)}", file, key=f"{key}.mean")
-    ci = value.get("ci95")
-    if ci is not None and not (
-        isinstance(ci, list) and len(ci) == 2 and all(_is_number(x) for x in ci)
-    ):
-        yield Problem(
-            f"expected [low, high] or null, got {json.dumps(ci)}", file, key=f"{key}.ci95"
-        )
-
-
-def _scope_problems(value: Any, key: str, file: str) -> Iterator[Problem]:
-    if not isinstance(value, dict):
-        yield Problem("expected an object of figures", file, key=key)
-        return
-    for figure, est in value.items():
-        yield from _estimate_problems(est, f"{key}.{figure}", file)
+# Enough to show what is wrong; a baseline with every figure broken is not worth 500 lines.
+_MAX_PROBLEMS = 20
 
 
 def _baseline_problems(doc: Any, file: str) -> list[Problem]:
-    """Everything wrong with a parsed baseline, so one run shows the whole repair."""
+    """Everything wrong with a parsed baseline, so one run shows the whole repair.
+
+    The schema version is judged first and alone: a document of another version is not
+    worth listing key by key, and the message says how to regenerate it.
+    """
     if not isinstance(doc, dict):
         return [Problem("expected a JSON object (a simdesk result document)", file)]
-    version = doc.get("schema_version")
     if "schema_version" not in doc:
         return [Problem("missing key 'schema_version': not a simdesk result document", file)]
+    version = doc["schema_version"]
+    if not _is_int(version):
+        return [
+            Problem(
+                f"expected an integer schema version, got {json.dumps(version)}",
+                file,
+                key="schema_version",
+            )
+        ]
     if version != SCHEMA_VERSION:
         return [
             Problem(
-                f"baseline has schema_version {json.dumps(version)}, but simdesk {__version__} "
+                f"baseline has schema_version {version}, but simdesk {__version__} "
                 f"reads schema_version {SCHEMA_VERSION}; figures are not comparable across "
                 "schema versions, so regenerate the baseline with `simdesk check ... --update`",
                 file,
                 key="schema_version",
             )
         ]
-    out: list[Problem] = []
-    required = ("simdesk_version", "seed", "replications", "totals", "pools", "types")
-    for k in required:
-        if k not in doc:
-            out.append(Problem(f"missing key '{k}'", file))
-    if "simdesk_version" in doc and not isinstance(doc["simdesk_version"], str):
-        out.append(Problem("expected a version string", file, key="simdesk_version"))
-    if "seed" in doc and not (_is_int(doc["seed"]) and doc["seed"] >= 0):
-        out.append(Problem("expected a non-negative integer", file, key="seed"))
-    if "replications" in doc and not (_is_int(doc["replications"]) and doc["replications"] >= 1):
-        out.append(Problem("expected a positive integer", file, key="replications"))
-    if "totals" in doc:
-        out.extend(_scope_problems(doc["totals"], "totals", file))
-    for scope in ("pools", "types"):
-        if scope not in doc:
-            continue
-        if not isinstance(doc[scope], dict):
-            out.append(Problem("expected an object keyed by name", file, key=scope))
-            continue
-        for name, figures in doc[scope].items():
-            out.extend(_scope_problems(figures, f"{scope}.{name}", file))
+    found = schema_problems(doc)
+    out = [Problem(message, file, key=path or None) for path, message in found]
+    reps = doc.get("replications")
+    if not found and _is_int(reps):
+        # Beyond JSON Schema: no figure can have more values than there were replications.
+        for scope, name, figures in _scopes(doc):
+            for figure, est in figures.items():
+                if est["n"] > reps:
+                    key = FigureKey(scope, name, figure)
+                    out.append(
+                        Problem(
+                            f"expected at most {reps} (the replications), got {est['n']}",
+                            file,
+                            key=f"{key}.n",
+                        )
+                    )
+    if len(out) > _MAX_PROBLEMS:
+        more = len(out) - _MAX_PROBLEMS
+        out = [*out[:_MAX_PROBLEMS], Problem(f"... and {more} more problem(s)", file)]
     return out
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, refusing early what cannot be a baseline (``/dev/zero``)."""
+    with path.open("rb") as fh:
+        data = fh.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise SimdeskError(
+            Problem(
+                f"baseline is larger than {MAX_INPUT_BYTES:,} bytes (the cap on input "
+                "files); not a simdesk result document",
+                str(path),
+            )
+        )
+    return data
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def load_baseline(path: str | Path) -> Baseline:
     """Read and validate a baseline; raise SimdeskError naming the file (exit 2).
 
-    Validation is strict because a half-written or hand-edited baseline that compared
-    "successfully" would turn the regression test into a silent pass.
+    Validation is strict (a schema, baseline_schema.py) because a half-written or
+    hand-edited baseline that compared "successfully" would turn the regression test into
+    a silent pass. A UTF-8 byte-order mark, which some Windows editors add, is accepted.
     """
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read_limited(Path(path)).decode("utf-8-sig")
     except FileNotFoundError:
         raise SimdeskError(
             Problem("baseline not found; create it with `simdesk check ... --update`", file)
@@ -302,11 +356,13 @@ def load_baseline(path: str | Path) -> Baseline:
     except OSError as exc:
         raise SimdeskError(Problem(f"cannot read baseline: {exc.strerror}", file)) from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         raise SimdeskError(
             Problem(f"baseline is not valid JSON (corrupted?): {exc.msg}", file, exc.lineno)
         ) from None
+    except ValueError as exc:
+        raise SimdeskError(Problem(f"baseline is not valid JSON: {exc}", file)) from None
     except RecursionError:
         raise SimdeskError(Problem("baseline JSON is nested too deeply", file)) from None
     problems = _baseline_problems(doc, file)
@@ -322,7 +378,12 @@ def load_baseline(path: str | Path) -> Baseline:
 
 @dataclass(frozen=True)
 class FigureVerdict:
-    """One figure: baseline and new estimate (JSON form), the rule used and the verdict."""
+    """One figure: baseline and new estimate (JSON form), the rule used and the verdict.
+
+    ``p_value`` is Welch's two-sided p for a figure judged by the test, ``p_holm`` the
+    same after Holm's correction over every figure the check tested; both are None for a
+    figure judged by a tolerance, skipped, missing or new.
+    """
 
     key: FigureKey
     baseline: dict[str, Any] | None
@@ -330,10 +391,17 @@ class FigureVerdict:
     rule: str
     verdict: Verdict
     reason: str = ""
+    p_value: float | None = None
+    p_holm: float | None = None
 
     @property
     def failed(self) -> bool:
         return self.verdict in FAILING
+
+    @property
+    def tested(self) -> bool:
+        """Judged by the two-sample test (not by a tolerance, not skipped)."""
+        return self.p_value is not None
 
     @property
     def delta(self) -> float | None:
@@ -358,28 +426,63 @@ class TargetCheck:
     failed: bool
 
 
-CI_RULE = "95% CIs overlap"
+DEFAULT_ALPHA = 0.01
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    """How figures without a tolerance are judged, over the whole check.
+
+    Each figure gets Welch's two-sided p-value (baseline replications against the new
+    run's); Holm's correction over every figure tested in the check keeps the chance that
+    an unchanged desk fails anywhere at most ``alpha``. ``min_effect`` (relative to the
+    baseline's mean) lets a significant but immaterial move pass.
+    """
+
+    alpha: float = DEFAULT_ALPHA
+    min_effect: float | None = None
+
+    def __str__(self) -> str:
+        text = f"Welch t, Holm {self.alpha * 100:g}%"
+        if self.min_effect is not None:
+            text += f", min effect {self.min_effect * 100:g}%"
+        return text
+
+    def immaterial(self, baseline: float, new: float) -> bool:
+        """Whether a move is below the minimum effect (never, without one)."""
+        if self.min_effect is None:
+            return False
+        limit = self.min_effect * abs(baseline)
+        return abs(new - baseline) <= limit + 1e-12 * max(1.0, abs(baseline))
 
 
 def _judge(
     baseline: dict[str, Any] | None, new: dict[str, Any] | None, tol: Tolerance | None
-) -> tuple[Verdict, str]:
+) -> tuple[Verdict, str, float | None]:
+    """A verdict, or a p-value for the test; the test's verdict waits for Holm."""
     if baseline is None:
-        return "new", "not in the baseline"
+        return "new", "not in the baseline", None
     if new is None:
-        return "missing", "in the baseline, not in this run"
+        return "missing", "in the baseline, not in this run", None
     bm, nm = baseline["mean"], new["mean"]
     if bm is None or nm is None:
         where = "in the baseline" if bm is None else "in this run"
-        return "skipped", f"undefined {where}"
+        return "skipped", f"undefined {where}", None
     if tol is not None:
-        return ("ok", "") if tol.holds(bm, nm) else ("changed", f"moved more than {tol}")
-    bc, nc = baseline["ci95"], new["ci95"]
-    if bc is None or nc is None:
-        return "skipped", "no 95% interval (one replication?); set a --tolerance to compare"
-    if bc[0] <= nc[1] and nc[0] <= bc[1]:
-        return "ok", ""
-    return "changed", "95% intervals do not overlap"
+        if tol.holds(bm, nm):
+            return "ok", "", None
+        return "changed", f"moved more than {tol}", None
+    bs, ns = baseline.get("sd"), new.get("sd")
+    bn, nn = baseline.get("n") or 0, new.get("n") or 0
+    if (bm, bs, bn) == (nm, ns, nn):
+        # Identical to the baseline: no noise in it to be fooled by, so it is not a test
+        # and does not widen Holm's family. This is what keeps a real check sharp: it
+        # reruns the baseline's seeds, so every figure a change does not touch, and every
+        # scenario that did not change, comes out identical.
+        return "ok", "identical", None
+    if bs is None or ns is None or bn < 2 or nn < 2:
+        return "skipped", "no spread to test (one replication?); set a --tolerance", None
+    return "ok", "", welch_p(bm, bs, bn, nm, ns, nn)
 
 
 def _rule_for(key: FigureKey, tolerances: dict[str, Tolerance]) -> Tolerance | None:
@@ -400,19 +503,14 @@ def _scopes(doc: dict[str, Any]) -> Iterator[tuple[str, str | None, dict[str, An
             yield scope, name, figures
 
 
-def compare(
+def raw_verdicts(
     baseline: dict[str, Any],
     new: dict[str, Any],
-    tolerances: dict[str, Tolerance] | None = None,
-    only: Iterable[str] | None = None,
+    tolerances: dict[str, Tolerance],
+    only: set[str] | None,
+    rule: CheckRule,
 ) -> list[FigureVerdict]:
-    """Verdicts for every figure of totals, pools and types (intervals are left out: 24
-    hours x every figure would make false alarms likely and add little).
-
-    Figures are listed in the baseline's order, then any the baseline lacks.
-    """
-    tolerances = tolerances or {}
-    chosen = None if only is None else set(only)
+    """One pair's verdicts with each tested figure's p-value, before Holm (``decide``)."""
     old = {(scope, name): figs for scope, name, figs in _scopes(baseline)}
     now = {(scope, name): figs for scope, name, figs in _scopes(new)}
     out: list[FigureVerdict] = []
@@ -420,15 +518,59 @@ def compare(
         b_figs, n_figs = old.get(where, {}), now.get(where, {})
         for figure in list(b_figs) + [f for f in n_figs if f not in b_figs]:
             key = FigureKey(where[0], where[1], figure)
-            if not _selected(key, chosen):
+            if not _selected(key, only):
                 continue
             tol = _rule_for(key, tolerances)
-            verdict, reason = _judge(b_figs.get(figure), n_figs.get(figure), tol)
-            rule = CI_RULE if tol is None else str(tol)
-            out.append(
-                FigureVerdict(key, b_figs.get(figure), n_figs.get(figure), rule, verdict, reason)
-            )
+            b, n = b_figs.get(figure), n_figs.get(figure)
+            verdict, reason, p = _judge(b, n, tol)
+            text = str(rule) if tol is None else str(tol)
+            out.append(FigureVerdict(key, b, n, text, verdict, reason, p))
     return out
+
+
+def decide(groups: Sequence[list[FigureVerdict]], rule: CheckRule) -> list[list[FigureVerdict]]:
+    """Holm's correction over every tested figure of every group (one group per scenario).
+
+    The family is the whole check, not one scenario: "this check fails by chance at most
+    alpha of the time" is what a CI job needs, however many scenarios it holds.
+    """
+    tested = [(g, i) for g, group in enumerate(groups) for i, f in enumerate(group) if f.tested]
+    adjusted = holm_adjusted([groups[g][i].p_value or 0.0 for g, i in tested])
+    out = [list(group) for group in groups]
+    for (g, i), p_holm in zip(tested, adjusted, strict=True):
+        f = out[g][i]
+        p = f.p_value or 0.0
+        evidence = f"Welch p = {p:.2g}, Holm-adjusted {p_holm:.2g}"
+        verdict: Verdict = "ok"
+        reason = ""
+        if p_holm <= rule.alpha:
+            bm, nm = float(f.baseline["mean"]), float(f.new["mean"])  # type: ignore[index]
+            if rule.immaterial(bm, nm):
+                reason = f"{evidence}: moved, but less than the minimum effect"
+            else:
+                verdict = "changed"
+                reason = f"{evidence} <= {rule.alpha:g}: moved beyond noise"
+        out[g][i] = replace(f, verdict=verdict, reason=reason, p_holm=p_holm)
+    return out
+
+
+def compare(
+    baseline: dict[str, Any],
+    new: dict[str, Any],
+    tolerances: dict[str, Tolerance] | None = None,
+    only: Iterable[str] | None = None,
+    rule: CheckRule | None = None,
+) -> list[FigureVerdict]:
+    """Verdicts for every figure of totals, pools and types of one pair, Holm-corrected
+    over this pair alone (intervals are left out: 24 hours x every figure would add many
+    noisy tests and little information).
+
+    Figures are listed in the baseline's order, then any the baseline lacks.
+    """
+    rule = rule or CheckRule()
+    chosen = None if only is None else set(only)
+    raw = raw_verdicts(baseline, new, tolerances or {}, chosen, rule)
+    return decide([raw], rule)[0]
 
 
 def check_targets(
@@ -634,7 +776,7 @@ def _prepare(pair: Pair, update: bool) -> _Job | CheckResult:
             )
         if reps == 1 and not update:
             result.notes.append(
-                "one replication: figures have no 95% interval, so only figures with a "
+                "one replication: figures have no spread to test, so only figures with a "
                 "--tolerance are compared"
             )
     result.seed, result.replications = seed, reps
@@ -648,15 +790,24 @@ def run_checks(
     targets: TargetMode = TargetMode.strict,
     update: bool = False,
     runner: Runner = run_serial,
+    rule: CheckRule | None = None,
+    on_problems: Callable[[CheckResult], None] | None = None,
 ) -> list[CheckResult]:
     """Check (or, with ``update``, rewrite) every pair; input problems stay per pair.
 
     All replications of all pairs go to the runner as one batch, so a parallel runner
     keeps every worker busy across scenarios; a broken pair does not stop the others,
-    so one CI run reports everything that needs fixing.
+    so one CI run reports everything that needs fixing. ``on_problems`` hears of each broken
+    pair before anything runs, so a bad input is reported up front.
     """
-    chosen = None if only is None else list(only)
+    rule = rule or CheckRule()
+    tolerances = tolerances or {}
+    chosen = None if only is None else set(only)
     prepared = [_prepare(p, update) for p in pairs]
+    if on_problems is not None:
+        for r in prepared:
+            if isinstance(r, CheckResult) and r.problems:
+                on_problems(r)
     jobs = [j for j in prepared if isinstance(j, _Job)]
     tasks: list[Task] = []
     for job in jobs:
@@ -669,7 +820,7 @@ def run_checks(
         doc = summary_json(summarize(job.scenario, job.seed, mine))
         result = job.result
         if job.old is not None:
-            result.figures = compare(job.old.doc, doc, tolerances, chosen)
+            result.figures = raw_verdicts(job.old.doc, doc, tolerances, chosen, rule)
             result.identical = all(
                 job.old.doc.get(k) == doc[k] for k in ("totals", "pools", "types", "intervals")
             )
@@ -683,6 +834,10 @@ def run_checks(
                 result.problems.append(
                     Problem(f"cannot write baseline: {exc.strerror}", job.result.baseline_file)
                 )
+    # One family for the whole check: Holm over every tested figure of every pair.
+    decided = decide([j.result.figures for j in jobs], rule)
+    for job, figures in zip(jobs, decided, strict=True):
+        job.result.figures = figures
     return [j.result if isinstance(j, _Job) else j for j in prepared]
 
 
@@ -705,19 +860,34 @@ def _verdict_json(f: FigureVerdict) -> dict[str, Any]:
         "new": f.new,
         "delta": None if delta is None else float(f"{delta:.12g}"),
         "rule": f.rule,
+        "p_value": None if f.p_value is None else float(f"{f.p_value:.6g}"),
+        "p_holm": None if f.p_holm is None else float(f"{f.p_holm:.6g}"),
         "verdict": f.verdict,
         "reason": f.reason,
     }
 
 
-def check_json(results: Sequence[CheckResult]) -> dict[str, Any]:
+def figures_tested(results: Sequence[CheckResult]) -> int:
+    """How many figures the two-sample test judged: the size of Holm's family."""
+    return sum(1 for r in results for f in r.figures if f.tested)
+
+
+def check_json(results: Sequence[CheckResult], rule: CheckRule | None = None) -> dict[str, Any]:
     """The machine-readable verdicts (``check --json``): deterministic, no timestamps."""
+    rule = rule or CheckRule()
     code = exit_code(results)
     return {
         "check_schema_version": CHECK_SCHEMA_VERSION,
         "simdesk_version": __version__,
         "passed": code == 0,
         "exit_code": code,
+        "rule": {
+            "test": "welch",
+            "correction": "holm",
+            "alpha": rule.alpha,
+            "min_effect": rule.min_effect,
+            "figures_tested": figures_tested(results),
+        },
         "checks": [
             {
                 "scenario_file": r.scenario_file,

@@ -14,12 +14,17 @@ from typing import Annotated, Any
 import typer
 
 from simdesk.check import (
+    DEFAULT_ALPHA,
+    CheckResult,
+    CheckRule,
     TargetMode,
     check_json,
     exit_code,
     expand_scenarios,
     pair_baselines,
+    parse_alpha,
     parse_figure_key,
+    parse_min_effect,
     parse_tolerances,
     run_checks,
 )
@@ -105,6 +110,23 @@ def register(app: typer.Typer) -> None:
                 "met; off: report only.",
             ),
         ] = TargetMode.strict,
+        alpha: Annotated[
+            float,
+            typer.Option(
+                "--alpha",
+                help="Chance that an unchanged desk fails the whole check by noise alone "
+                "(Welch's test per figure, Holm's correction over all figures compared).",
+            ),
+        ] = DEFAULT_ALPHA,
+        min_effect: Annotated[
+            str | None,
+            typer.Option(
+                "--min-effect",
+                help="Ignore moves smaller than this share of the baseline's mean, e.g. 2%; "
+                "applies to figures judged by the test, not to --tolerance figures.",
+                metavar="PERCENT",
+            ),
+        ] = None,
         json_path: Annotated[
             Path | None, typer.Option("--json", help="Also write the verdicts as JSON to PATH.")
         ] = None,
@@ -128,6 +150,16 @@ def register(app: typer.Typer) -> None:
             check_outputs([("--json", json_path)], inputs)
             tolerances = parse_tolerances(tolerance or [])
             only = None if not figure else [parse_figure_key(f, "--figure") for f in figure]
+            rule = CheckRule(
+                alpha=parse_alpha(alpha),
+                min_effect=None if min_effect is None else parse_min_effect(min_effect),
+            )
+            reported: set[int] = set()
+
+            def early(r: CheckResult) -> None:
+                reported.add(id(r))
+                fail(r.problems)
+
             results = run_checks(
                 pairs,
                 tolerances=tolerances,
@@ -135,13 +167,19 @@ def register(app: typer.Typer) -> None:
                 targets=targets,
                 update=update,
                 runner=cli_runner(executor, workers, scheduler),
+                rule=rule,
+                on_problems=early,
             )
             for r in results:
-                fail(r.problems)
-            render_checks(results, make_console())
-            if json_path is not None:
-                write_output(json_path, dumps(check_json(results)))
-            raise typer.Exit(exit_code(results))
+                if id(r) not in reported:
+                    fail(r.problems)
+            render_checks(results, make_console(), rule)
+            code = exit_code(results)
+            # Verdicts only for a completed check: with bad input (exit 2) some pairs were
+            # never compared, and a verdict file would read as a partial pass.
+            if json_path is not None and code != EXIT_INPUT:
+                write_output(json_path, dumps(check_json(results, rule)))
+            raise typer.Exit(code)
 
     @app.command()
     def validate(

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Estimate", "estimate", "paired_difference", "t_quantile_95", "t_quantile_975"]
+__all__ = [
+    "Estimate",
+    "estimate",
+    "paired_difference",
+    "t_quantile_95",
+    "t_quantile_975",
+    "t_two_sided_p",
+]
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -96,17 +103,36 @@ def _t_quantile(df: int, two_sided: float) -> float:
     return math.sqrt(df * (1.0 - x) / x)
 
 
+def t_two_sided_p(t: float, df: float) -> float:
+    """P(|T| > |t|) for Student's t with ``df`` (possibly fractional) degrees of freedom.
+
+    The same identity as ``t_quantile_975``, read the other way: the probability is
+    I_x(df/2, 1/2) with x = df / (df + t^2). Fractional ``df`` is what Welch's test needs.
+    """
+    if not df > 0:
+        raise ValueError(f"degrees of freedom must be positive, got {df!r}")
+    if math.isnan(t):
+        return math.nan
+    if math.isinf(t):
+        return 0.0
+    return min(1.0, _betainc(df / 2.0, 0.5, df / (df + t * t)))
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A replication mean and its 95% interval; ``n`` counts the values actually used.
 
-    ``ci95`` is None when the spread cannot be estimated (fewer than two usable values, or
-    an infinite value), so a report prints the mean alone rather than a fake interval.
+    ``ci95`` and ``sd`` (the sample standard deviation over replications) are None when
+    the spread cannot be estimated (fewer than two usable values, or an infinite value),
+    so a report prints the mean alone rather than a fake interval. ``sd`` and ``n`` are
+    kept so that two estimates can be tested against each other later (``simdesk check``
+    runs Welch's test on a baseline's figures and a new run's).
     """
 
     mean: float
     ci95: tuple[float, float] | None
     n: int
+    sd: float | None = None
 
     @property
     def half_width(self) -> float:
@@ -136,7 +162,7 @@ def estimate(values: Sequence[float]) -> Estimate:
     # Two-pass variance: no cancellation when the spread is tiny relative to the mean.
     var = math.fsum((v - mean) ** 2 for v in used) / (n - 1)
     half = t_quantile_975(n - 1) * math.sqrt(var / n)
-    return Estimate(mean=mean, ci95=(mean - half, mean + half), n=n)
+    return Estimate(mean=mean, ci95=(mean - half, mean + half), n=n, sd=math.sqrt(var))
 
 
 def paired_difference(a: Sequence[float], b: Sequence[float]) -> Estimate:

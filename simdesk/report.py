@@ -22,7 +22,8 @@ from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Scope, Summary
 from simdesk.targets import TargetVerdict
 
-SCHEMA_VERSION = 1
+# 2: every estimate also records its replications' sd and n (for `check`'s test).
+SCHEMA_VERSION = 2
 
 
 def number(x: float | None) -> float | None:
@@ -35,7 +36,8 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
     ci = None if e.ci95 is None else [number(e.ci95[0]), number(e.ci95[1])]
     if ci is not None and None in ci:
         ci = None
-    return {"mean": number(e.mean), "ci95": ci}
+    sd = None if ci is None or e.sd is None else number(e.sd)
+    return {"mean": number(e.mean), "ci95": ci, "sd": sd, "n": e.n}
 
 
 def scope_json(scope: Scope) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def targets_json(verdicts: Sequence[TargetVerdict]) -> list[dict[str, Any]]:
 
 
 def summary_json(s: Summary) -> dict[str, Any]:
-    """The documented result document (docs/figures.md), schema_version 1."""
+    """The documented result document (docs/figures.md), schema_version 2."""
     sl = s.scenario.targets.service_level
     erlang = None
     if s.erlang is not None:
@@ -84,9 +86,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
         "totals": scope_json(s.totals),
         "pools": {name: scope_json(v) for name, v in s.pools.items()},
         "types": {name: scope_json(v) for name, v in s.types.items()},
-        "intervals": [
-            {"hour": h, **scope_json(scope)} for h, scope in enumerate(s.intervals)
-        ],
+        "intervals": [{"hour": h, **scope_json(scope)} for h, scope in enumerate(s.intervals)],
         "erlang": erlang,
         "targets": targets_json(s.targets),
         "warnings": list(s.warnings),

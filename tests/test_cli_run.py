@@ -187,7 +187,7 @@ def test_json_document_has_every_documented_figure(
     )
     assert code == 0, err
     doc = json.loads(out_path.read_text(encoding="utf-8"))
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["scenario"] == "cli-erlang-a"
     assert doc["seed"] == 7 and doc["replications"] == 3
     for scope_name, scope in [("totals", doc["totals"]), *doc["pools"].items(),
@@ -195,10 +195,11 @@ def test_json_document_has_every_documented_figure(
         for figure in DOCUMENTED_FIGURES:
             assert figure in scope, (scope_name, figure)
             est = scope[figure]
-            assert set(est) == {"mean", "ci95"}, (scope_name, figure)
+            assert set(est) == {"mean", "ci95", "sd", "n"}, (scope_name, figure)
             # docs/figures.md: with 3 replications the interval is null only where the
             # figure does not exist (a pool's satisfaction, say), and then so is the mean
             assert (est["ci95"] is None) == (est["mean"] is None), (scope_name, figure)
+            assert (est["sd"] is None) == (est["ci95"] is None) and est["n"] <= 3
     totals = doc["totals"]
     assert totals["offered"]["mean"] > 0
     assert 0 < totals["p_wait"]["mean"] < 1

@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from simdesk.check import CI_RULE, CheckResult, FigureVerdict, TargetCheck
+from simdesk.check import CheckResult, CheckRule, FigureVerdict, TargetCheck, figures_tested
 from simdesk.confidence import Estimate
 from simdesk.render import fmt_estimate, fmt_value
 from simdesk.render.text import plain as escape
@@ -43,13 +43,15 @@ def _cell(metric: str, value: dict[str, Any] | None, n: int) -> str:
 
 
 def _verdict(f: FigureVerdict) -> str:
-    rule = "" if f.rule == CI_RULE else f" ({f.rule})"
+    # The test's rule is said once, in the summary line; a tolerance is said per figure.
+    rule = "" if f.tested else f" ({escape(f.rule)})"
     if f.verdict == "ok":
         return f"[green]ok[/]{rule}"
     if f.verdict == "changed":
         delta = f.delta or 0.0
         arrow = "up" if delta > 0 else "down"
-        return f"[bold red]changed {arrow}[/]{rule}"
+        p = "" if f.p_holm is None else f" (p={f.p_holm:.1g})"
+        return f"[bold red]changed {arrow}[/]{rule}{p}"
     if f.verdict == "missing":
         return "[red]missing[/] (not in this run)"
     if f.verdict == "new":
@@ -113,7 +115,9 @@ def check_table(r: CheckResult) -> Table:
     return t
 
 
-def render_checks(results: Sequence[CheckResult], console: Console) -> None:
+def render_checks(
+    results: Sequence[CheckResult], console: Console, rule: CheckRule | None = None
+) -> None:
     """Every pair's table and notes, then one line a CI log can be grepped for."""
     for r in results:
         if r.status == "error":
@@ -145,4 +149,8 @@ def render_checks(results: Sequence[CheckResult], console: Console) -> None:
         console.print()
     counts = {s: sum(1 for r in results if r.status == s) for s in _STATUS}
     parts = [f"{counts[s]} {s}" for s in ("passed", "failed", "updated", "error") if counts[s]]
-    console.print(f"check: {len(results)} scenario(s): {', '.join(parts)}", highlight=False)
+    line = f"check: {len(results)} scenario(s): {', '.join(parts)}"
+    tested = figures_tested(results)
+    if tested:
+        line += f"; {tested} figure(s) tested together ({rule or CheckRule()})"
+    console.print(line, highlight=False)
