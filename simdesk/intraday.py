@@ -40,14 +40,14 @@ from typing import Any
 
 import yaml
 
-from simdesk import __version__
+from simdesk import __version__, limits
 from simdesk.confidence import Estimate
 from simdesk.engine import simulate
 from simdesk.erlang import agents_for_target
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Runner, Summary, Task, summarize
 from simdesk.figures import RunFigures, run_figures
-from simdesk.limits import MAX_AGENTS, MAX_RAISE_ROUNDS, MAX_STAFFING_ITERATIONS
+from simdesk.limits import MAX_AGENTS
 from simdesk.loading import scenario_from_data
 from simdesk.optimize import Judged, _pool_demand, judge
 from simdesk.report import SCHEMA_VERSION, number, scope_json
@@ -476,13 +476,13 @@ class IsaResult:
     cycled: bool
 
 
-def isa(
-    desk: StaffingDesk, start: list[int], max_iterations: int = MAX_STAFFING_ITERATIONS
-) -> IsaResult:
+def isa(desk: StaffingDesk, start: list[int], max_iterations: int | None = None) -> IsaResult:
     """Iterate simulate -> measure each hour's load -> staff for it, from ``start``, until
     the staffing repeats. A staffing seen before (a cycle of two or more, which rounding
     can cause) ends it too, with each hour's largest value over the cycle."""
     desk.phase = "isa"
+    if max_iterations is None:
+        max_iterations = limits.MAX_STAFFING_ITERATIONS
     planner = interval_planner(desk.grid)
     staff = list(start)
     seen: list[list[int]] = [staff]
@@ -549,10 +549,12 @@ def meet_targets(
     desk: StaffingDesk,
     requirement: list[int],
     planner: Planner,
-    max_rounds: int = MAX_RAISE_ROUNDS,
+    max_rounds: int | None = None,
 ) -> StaffingResult:
     """Plan the requirement, simulate, raise where an hour misses; until it all meets."""
     desk.phase = "targets"
+    if max_rounds is None:
+        max_rounds = limits.MAX_RAISE_ROUNDS
     start = list(requirement)
     req = list(requirement)
     trials: list[Trial] = []

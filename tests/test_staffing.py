@@ -270,3 +270,52 @@ def test_uncoverable_rules_exit_1(tmp_path: Path) -> None:
              "--starts", "8h", "--max", 2, "--workers", 1)  # fmt: skip
     assert r.exit_code == 1, r.output
     assert "cannot put" in r.output
+
+
+def test_targets_not_met_after_the_last_round_exit_1_and_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Satisfaction 4.9 is out of reach (a bot conversation scores 4.3): the rounds run out.
+    monkeypatch.setattr("simdesk.limits.MAX_RAISE_ROUNDS", 2)
+    monkeypatch.setattr("simdesk.limits.MAX_STAFFING_ITERATIONS", 2)
+    desk = _file(tmp_path, PEAKS + "  min_satisfaction: 4.9\n")
+    written = tmp_path / "never.yaml"
+    r = _cli("staff", desk, "--pool", "inhouse", "--workers", 1, "--write", written)
+    assert r.exit_code == 1, r.output
+    assert "not met" in r.output and "satisfaction" in r.output
+    assert "not written" in r.output
+    assert not written.exists()
+
+
+def test_a_budget_is_judged_on_the_whole_run(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    r = _cli("staff", _file(tmp_path, PEAKS + "  budget: 1\n"), "--pool", "inhouse",
+             "--workers", 1, "--json", out)  # fmt: skip
+    assert r.exit_code == 1, r.output
+    doc = json.loads(out.read_text())
+    assert doc["status"] == "over budget"
+    assert all(row["met"] for row in doc["intervals"])
+    assert all(t["name"] != "budget" for row in doc["intervals"] for t in row["targets"])
+
+
+def test_roster_without_scipy_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    r = _cli("roster", _file(tmp_path, PEAKS), "--pool", "inhouse", "--lengths", "8h")
+    assert r.exit_code == 2, r.output
+    assert "simdesk[optimize]" in r.output
+
+
+def test_a_weekday_profile_over_several_days_is_warned_about(tmp_path: Path) -> None:
+    from simdesk.staffing_cli import _staffing_warnings
+
+    text = PEAKS.replace("horizon: 1d", "horizon: 7d").replace(
+        "  types:", "  weekday: [1, 1, 1, 1, 1, 0.5, 0.5]\n  types:"
+    )
+    assert any(k == "demand.weekday" for k, _ in _staffing_warnings(load_scenario(
+        _file(tmp_path, text))))  # fmt: skip
+    assert not any(k == "demand.weekday" for k, _ in _staffing_warnings(load_scenario(
+        _file(tmp_path, PEAKS, "one.yaml"))))  # fmt: skip
