@@ -187,11 +187,18 @@ def erlang(
 
 
 # Further families of commands live in their own modules and register themselves here.
-from simdesk import checking_cli, cli_suggest, experiments_cli, optimize_cli  # noqa: E402
+from simdesk import (  # noqa: E402
+    checking_cli,
+    cli_suggest,
+    experiments_cli,
+    optimize_cli,
+    staffing_cli,
+)
 
 experiments_cli.register(app)
 checking_cli.register(app)
 optimize_cli.register(app)
+staffing_cli.register(app)
 cli_suggest.use_suggestions(app)  # "Did you mean --json?" for every command's options
 
 

@@ -37,3 +37,12 @@ MAX_VARY_VALUES = 1_000_001
 # aliases expanded. The examples have 50 to 280; an empirical distribution written as a
 # list may have a few thousand. Reading stops at the cap (about 10,000 values a second).
 MAX_YAML_NODES = 20_000
+# Iterations of the iterative staffing algorithm (`simdesk staff`, `roster`): it settles in
+# a few; a staffing that keeps changing after this many is taken as it stands.
+MAX_STAFFING_ITERATIONS = 20
+# Rounds of "simulate, raise the hours that miss" after it: each adds an agent to every
+# hour that misses, so this bounds how far a first guess may be off.
+MAX_RAISE_ROUNDS = 40
+# Shift patterns one roster model may choose from (lengths x start times): a 1-minute grid
+# with four lengths is 5,760; more is a typo.
+MAX_SHIFT_PATTERNS = 10_000
