@@ -27,6 +27,7 @@ from simdesk.streams import Draws, Streams
 
 BATCH = 2048
 HOUR = 3600.0
+WEEK = 168 * HOUR
 
 # (arrival Exp(1) gap, type index, patience, ask-for-human u, bot u, false-resolution u,
 #  first-contact-resolution u, handle time per pool on the type's full route)
@@ -169,20 +170,31 @@ class ArrivalClock:
     """Turns Exp(1) gaps into arrival times of a Poisson process with an hourly rate.
 
     The rate is piecewise constant per hour of the week; inverting its integral keeps one
-    Exp(1) draw per arrival, so the arrival stream stays aligned across scenarios.
+    Exp(1) draw per arrival, so the arrival stream stays aligned across scenarios. A gap
+    longer than a week's worth of arrivals skips whole weeks at once (the integral over
+    any week is the same), and an arrival after the end of the run is ``inf``: however
+    small the rate, finding the next arrival walks at most a week of hours.
     """
 
     def __init__(self, s: Scenario) -> None:
         rate = s.demand.arrival_rate
         self.rates = [rate * s.demand.rate_multiplier(h) for h in range(168)]
         self.flat = rate if len(set(self.rates)) == 1 else None
+        self.week = math.fsum(self.rates) * HOUR  # expected arrivals in any one week
+        self.end = s.warmup + s.horizon
 
     def next_time(self, t: float, e: float) -> float:
         if self.flat is not None:
             return t + e / self.flat
         rates = self.rates
         now = t
+        if e > self.week:
+            weeks = math.floor(e / self.week)
+            now += weeks * WEEK
+            e = max(e - weeks * self.week, 0.0)
         while True:
+            if now >= self.end:
+                return math.inf
             hour = int(now // HOUR)
             r = rates[hour % 168]
             edge = (hour + 1) * HOUR

@@ -24,6 +24,8 @@ import simpy
 from simpy.events import NORMAL, Event
 
 from simdesk.customers import ArrivalClock, FollowupCustomers, FreshCustomers, FreshRow
+from simdesk.errors import Problem, SimdeskError
+from simdesk.limits import MAX_FOLLOWUPS_AT_ONE_INSTANT
 from simdesk.scenario import Pool, Scenario
 from simdesk.shifts import shift_windows
 from simdesk.streams import Streams
@@ -93,9 +95,13 @@ def _drive(
 
 
 class Agent:
-    """One person (or, for a bot pool, the whole bot) with work units free."""
+    """One person (or, for a bot pool, the whole bot) with work units free.
 
-    __slots__ = ("cap", "free", "on_shift", "staffed")
+    In a pool with concurrency, an on-shift agent with free slots sits in the pool's
+    doubly linked list for its number of free slots (``prev``/``next``), oldest first.
+    """
+
+    __slots__ = ("cap", "free", "next", "on_shift", "prev", "staffed")
 
     def __init__(self, cap: int, on_shift: bool) -> None:
         self.cap = cap
@@ -103,6 +109,8 @@ class Agent:
         self.on_shift = on_shift
         # Paid and counted as staffed: on shift, or finishing a contact after the shift.
         self.staffed = on_shift
+        self.prev: Agent = self
+        self.next: Agent = self
 
 
 class Inquiry:
@@ -183,17 +191,31 @@ class PoolRuntime:
         self.queues: dict[int, deque[tuple[Inquiry, int, int]]] = {}
         self.order: list[deque[tuple[Inquiry, int, int]]] = []
         self.agents: list[Agent] = []
-        self.free: list[Agent] = []
+        # Free capacity of the agents on shift, in work units: what every "can anything be
+        # served now?" test reads.
+        self.slots = 0
+        # One unit per agent (and the bot): idle agents, longest idle first.
+        self.free: deque[Agent] = deque()
+        # With concurrency: levels[j] lists the agents with j free slots, longest there
+        # first; a chat is given by `chat_levels` order (docs/rules.md).
+        self.levels: list[Agent] | None = None
+        if self.cap > 1:
+            self.levels = [Agent(0, False) for _ in range(self.cap + 1)]
+        if pool.chat_assignment == "fill":
+            self.chat_levels = tuple(range(1, self.cap + 1))
+        else:
+            self.chat_levels = tuple(range(self.cap, 0, -1))
+        self.wake: Inquiry | None = None  # blocked head whose deadline has a timer
         self.windows: list[tuple[list[Agent], list[tuple[float, float]]]] = []
         if pool.is_bot:
             bot = Agent(pool.concurrency or UNLIMITED, True)
             self.agents.append(bot)
-            self.free.append(bot)
+            self.add(bot)
         elif pool.agents is not None:
             for _ in range(pool.agents):
                 a = Agent(self.cap, True)
                 self.agents.append(a)
-                self.free.append(a)
+                self.add(a)
         else:
             for shift in pool.shifts or []:
                 block = [Agent(self.cap, False) for _ in range(shift.agents)]
@@ -202,7 +224,7 @@ class PoolRuntime:
         if pool.is_bot:
             self.staffed = pool.concurrency or 0
         else:
-            self.staffed = self.cap * len(self.free)
+            self.staffed = self.slots
         self.busy = 0
         self.last = 0.0
         self.last_staffed = 0.0
@@ -220,21 +242,85 @@ class PoolRuntime:
         return q
 
     def take(self, units: int) -> Agent | None:
-        free = self.free
-        if not free:
-            return None
-        if units == 1:
-            agent = free[-1]
+        """The agent that serves a contact needing ``units``, or None if none can.
+
+        One unit per agent: the longest idle. With concurrency, a call (all units) takes
+        the agent idle the longest; a chat takes the first agent with a free slot in
+        ``chat_levels`` order (fill: the busiest; spread: the least busy), and among agents
+        as busy, the one that has been so the longest.
+        """
+        levels = self.levels
+        if levels is None:
+            free = self.free
+            if not free:
+                return None
+            agent = free[0]
             agent.free -= 1
             if agent.free == 0:
-                free.pop()
+                free.popleft()
+            self.slots -= 1
             return agent
-        for i in range(len(free) - 1, -1, -1):
-            if free[i].free == units:
-                agent = free.pop(i)
-                agent.free = 0
-                return agent
-        return None
+        if units == 1:
+            for j in self.chat_levels:
+                head = levels[j]
+                agent = head.next
+                if agent is not head:
+                    agent.prev.next = agent.next
+                    agent.next.prev = agent.prev
+                    agent.free = j - 1
+                    if j > 1:
+                        _link(levels[j - 1], agent)
+                    self.slots -= 1
+                    return agent
+            return None
+        head = levels[units]
+        agent = head.next
+        if agent is head:
+            return None
+        agent.prev.next = agent.next
+        agent.next.prev = agent.prev
+        agent.free = 0
+        self.slots -= units
+        return agent
+
+    def give_back(self, agent: Agent, units: int) -> None:
+        """An agent on shift finished a contact: its units are free again."""
+        was = agent.free
+        agent.free = was + units
+        self.slots += units
+        levels = self.levels
+        if levels is None:
+            if was == 0:
+                self.free.append(agent)
+            return
+        if was:
+            agent.prev.next = agent.next
+            agent.next.prev = agent.prev
+        _link(levels[was + units], agent)
+
+    def add(self, agent: Agent) -> None:
+        """An agent comes on shift (or the run starts): its free units become available."""
+        if agent.free == 0:
+            return
+        self.slots += agent.free
+        if self.levels is None:
+            self.free.append(agent)
+        else:
+            _link(self.levels[agent.free], agent)
+
+    def remove(self, block: list[Agent]) -> None:
+        """These agents go off shift: their free units are no longer offered."""
+        leaving = set(map(id, block))
+        for agent in block:
+            self.slots -= agent.free
+        if self.levels is None:
+            self.free = deque(a for a in self.free if id(a) not in leaving)
+            return
+        for agent in block:
+            if agent.free:
+                agent.prev.next = agent.next
+                agent.next.prev = agent.prev
+                agent.prev = agent.next = agent
 
     def flush(self, now: float) -> None:
         """Bring both integrals up to now. Staffing changes only at shift events, so its
@@ -243,6 +329,15 @@ class PoolRuntime:
         self.last = now
         self.staffed_area += self.staffed * (now - self.last_staffed)
         self.last_staffed = now
+
+
+def _link(head: Agent, agent: Agent) -> None:
+    """Append ``agent`` at the end (newest) of the list whose sentinel is ``head``."""
+    last = head.prev
+    agent.prev = last
+    agent.next = head
+    last.next = agent
+    head.prev = agent
 
 
 @dataclass
@@ -327,6 +422,9 @@ class _Desk:
         self.repeat_delay = streams.draws("repeat_delay", s.customers.repeat.after.sample)
         self.retry_u = streams.uniforms("retry")
         self.repeat_u = streams.uniforms("repeat")
+        # Follow-ups falling due at one instant: a guard against zero-time loops.
+        self.followup_at = -1.0
+        self.followups_now = 0
 
     def _route(self, path: list[str], over: float | None, skip: int, prio: int) -> RouteRuntime:
         pools = tuple(self.pools[p] for p in path)
@@ -390,8 +488,26 @@ class _Desk:
 
     def _on_followup(self, ev: Event) -> None:
         tidx, contacts_before = ev._value
+        now = self.env._now
+        if now == self.followup_at:
+            self.followups_now += 1
+            if self.followups_now > MAX_FOLLOWUPS_AT_ONE_INSTANT:
+                raise SimdeskError(Problem(self._endless_loop_message(now)))
+        else:
+            self.followup_at = now
+            self.followups_now = 0
         row = (0.0, tidx, *self.follow(tidx))
-        self._start_contact(self.env._now, row, contacts_before, True)
+        self._start_contact(now, row, contacts_before, True)
+
+    def _endless_loop_message(self, now: float) -> str:
+        return (
+            f"stopped at {now:g}s of simulated time: more than "
+            f"{MAX_FOLLOWUPS_AT_ONE_INSTANT:,} retries and repeat contacts fell due at that "
+            "same instant, so the run would never get past it. A contact that abandons or "
+            "ends unresolved without any time passing comes back at once: give "
+            "customers.retry.after and customers.patience, or customers.repeat.after and "
+            "the handle times, values above 0s (or lower the retry or repeat probability)"
+        )
 
     def _start_contact(
         self, now: float, row: FreshRow, contacts_before: int, followup: bool
@@ -440,23 +556,24 @@ class _Desk:
         # contact could use it (every release dispatches), so a newcomer may take it at
         # once. Where calls need a whole agent and chats one slot, the newcomer queues
         # and the dispatcher decides in priority and arrival order.
-        free = pool.free
-        if free and pool.mixed:
-            token = inq.token
-            inq.deadline = now + max(inq.patience - inq.wait_total, 0.0)
-            route.queues[k].append((inq, token, k))
-            self._dispatch(pool, now)
-            if inq.token != token:
+        if pool.slots:
+            if pool.mixed:
+                token = inq.token
+                inq.deadline = now + max(inq.patience - inq.wait_total, 0.0)
+                route.queues[k].append((inq, token, k))
+                self._dispatch(pool, now)
+                if inq.token != token:
+                    return
+                self._wait_timers(inq, pool, k, now)
                 return
-            self._wait_timers(inq, pool, k, now)
-            return
-        if free:
             agent: Agent | None
-            if units == 1:
-                agent = free[-1]
+            if pool.levels is None:  # pool.take inlined: one unit per agent, or the bot
+                free = pool.free
+                agent = free[0]
                 agent.free -= 1
                 if agent.free == 0:
-                    free.pop()
+                    free.popleft()
+                pool.slots -= 1
             else:
                 agent = pool.take(units)
             if agent is not None:
@@ -529,6 +646,10 @@ class _Desk:
         event.callbacks = [self._on_done]
         event._value = (inq, pool, agent, units, k, truncated)
         heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
+        if also is not None:
+            # It leaves the other pools' queues too: where it was the head that blocked
+            # the queue, those behind it may now be served.
+            self._reserve(inq.pool, also, pool, now)
 
     def _on_done(self, ev: Event) -> None:
         inq, pool, agent, units, k, truncated = ev._value
@@ -536,15 +657,21 @@ class _Desk:
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
         pool.busy -= units
-        was_free = agent.free
-        agent.free += units
         if agent.on_shift:
-            if was_free == 0:
-                pool.free.append(agent)
-        elif agent.free == agent.cap and agent.staffed:
-            pool.flush(now)  # the last contact after the shift is done: now off the clock
-            agent.staffed = False
-            pool.staffed -= pool.cap
+            if pool.levels is None:  # pool.give_back inlined
+                was_free = agent.free
+                agent.free = was_free + units
+                pool.slots += units
+                if was_free == 0:
+                    pool.free.append(agent)
+            else:
+                pool.give_back(agent, units)
+        else:
+            agent.free += units
+            if agent.free == agent.cap and agent.staffed:
+                pool.flush(now)  # the last contact after the shift is done: off the clock
+                agent.staffed = False
+                pool.staffed -= pool.cap
         tidx = inq.tidx
         counted = inq.counted
         if counted:
@@ -561,11 +688,13 @@ class _Desk:
                     self._maybe_repeat(inq, now)
             else:
                 inq.escalations += 1
-                inq.penalty += self.sat.escalation_penalty
                 if counted:
                     pool.tally.escalated += 1
                     inq.cell.escalated += 1
                 if k + 1 < len(inq.route.pools):
+                    # Handed on to a person: the escalation penalty (docs/rules.md). With
+                    # nobody behind the bot the contact just ends unresolved.
+                    inq.penalty += self.sat.escalation_penalty
                     self._enter(inq, k + 1, now)
                 else:
                     self._finish(inq, UNRESOLVED)
@@ -583,23 +712,47 @@ class _Desk:
 
     def _dispatch(self, pool: PoolRuntime, now: float) -> None:
         """Give free capacity to waiting contacts, by priority then arrival order."""
-        free = pool.free
         for q in pool.order:
-            while q and free:
+            while q and pool.slots:
                 inq, token, k = entry = q.popleft()
                 if inq.token != token:
                     continue  # abandoned or taken by another pool meanwhile
                 if inq.deadline < now:
-                    self._abandon(inq, inq.deadline)  # gave up while waiting, unseen
+                    self._abandon(inq, inq.deadline, pool)  # gave up while waiting, unseen
                     continue
                 units = 1 if (inq.chat or pool.is_bot) else pool.cap
                 agent = pool.take(units)
                 if agent is None:  # a call needs a whole agent: it keeps its place
                     q.appendleft(entry)
+                    if self.lazy_abandonment and pool.wake is not inq:
+                        # Without patience timers, its leaving at its deadline must still
+                        # re-serve the queue behind it.
+                        pool.wake = inq
+                        if inq.deadline < self.end:
+                            self._at(inq.deadline, self._on_head_deadline, (inq, token))
                     return
                 self._serve(pool, inq, k, agent, units, now)
-            if not free:
+            if not pool.slots:
                 return
+
+    def _reserve(
+        self,
+        primary: PoolRuntime,
+        also: list[tuple[PoolRuntime, float]] | None,
+        skip: PoolRuntime | None,
+        now: float,
+    ) -> None:
+        """A contact left the queues of ``primary`` and ``also`` (except ``skip``, which is
+        serving it or dispatching): re-serve those where it may have blocked the head.
+
+        Only a pool taking both calls and chats can have free capacity and a waiting
+        queue at once (a call at the head waiting for a whole agent)."""
+        if primary is not skip and primary.mixed and primary.slots and primary.order:
+            self._dispatch(primary, now)
+        if also is not None:
+            for other, _ in also:
+                if other is not skip and other.mixed and other.slots and other.order:
+                    self._dispatch(other, now)
 
     # ------------------------------------------------------------ timers
     def _expire_waiting(self, end: float) -> None:
@@ -610,17 +763,27 @@ class _Desk:
             for q in pool.order:
                 for inq, token, _k in q:
                     if inq.token == token and inq.deadline < end:
-                        self._abandon(inq, inq.deadline)
+                        self._abandon(inq, inq.deadline, reserve=False)
 
     def _on_patience(self, ev: Event) -> None:
         inq, token = ev._value
         if inq.token == token:
             self._abandon(inq, self.env._now)
 
-    def _abandon(self, inq: Inquiry, now: float) -> None:
+    def _on_head_deadline(self, ev: Event) -> None:
+        """Lazy abandonment: a call blocking the head of a mixed queue gives up now."""
+        inq, token = ev._value
+        if inq.token == token:
+            self._abandon(inq, self.env._now)
+
+    def _abandon(
+        self, inq: Inquiry, now: float, skip: PoolRuntime | None = None, reserve: bool = True
+    ) -> None:
+        """Record that the contact gave up at ``now`` (which, with lazy abandonment, may
+        be earlier than the clock); then re-serve the queues it leaves, except ``skip``."""
         here = now - inq.wait_start
         inq.wait_total += here
-        pool = inq.pool
+        pool = primary = inq.pool
         pool_wait = here
         also = inq.also
         if also is not None:
@@ -645,6 +808,8 @@ class _Desk:
                 self._on_followup,
                 (inq.tidx, inq.contacts_before),
             )
+        if reserve:
+            self._reserve(primary, also, skip, self.env._now)
 
     def _on_overflow(self, ev: Event) -> None:
         inq, token, k = ev._value
@@ -659,13 +824,13 @@ class _Desk:
         if inq.counted:
             target.tally.offered += 1
         units = 1 if (inq.chat or target.is_bot) else target.cap
-        if target.free and target.mixed:
+        if target.slots and target.mixed:
             route.queues[k].append((inq, inq.token, k))
             self._dispatch(target, now)
             if inq.token == token:
                 self._overflow_timer(inq, k, now)
             return
-        if target.free:
+        if target.slots:
             agent = target.take(units)
             if agent is not None:
                 self._serve(target, inq, k, agent, units, now)
@@ -729,8 +894,7 @@ class _Desk:
         pool.flush(now)
         for agent in block:
             agent.on_shift = True
-            if agent.free > 0:
-                pool.free.append(agent)
+            pool.add(agent)
             if not agent.staffed:
                 agent.staffed = True
                 pool.staffed += pool.cap
@@ -740,13 +904,12 @@ class _Desk:
     def _on_shift_end(self, ev: Event) -> None:
         pool, block = ev._value
         pool.flush(self.env._now)
-        leaving = set(map(id, block))
+        pool.remove(block)
         for agent in block:
             agent.on_shift = False
             if agent.free == agent.cap:
                 agent.staffed = False
                 pool.staffed -= pool.cap
-        pool.free = [a for a in pool.free if id(a) not in leaving]
 
     def _on_warmup_end(self, ev: Event) -> None:
         now = self.env._now

@@ -46,3 +46,7 @@ MAX_RAISE_ROUNDS = 40
 # Shift patterns one roster model may choose from (lengths x start times): a 1-minute grid
 # with four lengths is 5,760; more is a typo.
 MAX_SHIFT_PATTERNS = 10_000
+# Retries and repeats falling due at one simulated instant: beyond this, a scenario whose
+# contacts abandon or end unresolved in zero time and come back after zero time is looping
+# forever at that instant, and the run stops with a message.
+MAX_FOLLOWUPS_AT_ONE_INSTANT = 100_000

@@ -307,6 +307,11 @@ class Pool(Model):
         "bots: conversations at once (default unlimited)",
     )
     cost: Cost = Field(default_factory=Cost)
+    chat_assignment: Literal["fill", "spread"] = Field(
+        default="fill",
+        description="people with concurrency: which agent takes a chat; fill: the busiest "
+        "with a free slot (keeps whole agents free for calls), spread: the least busy",
+    )
     resolution: Probability | dict[str, Probability] = 0.0
     false_resolution: Probability = 0.0
     escalation_extra: Duration = 0.0
@@ -327,6 +332,10 @@ class Pool(Model):
             if "fcr" in data:
                 raise ValueError(
                     "'fcr' applies to pools of people; a bot's outcome is set by 'resolution'"
+                )
+            if "chat_assignment" in data:
+                raise ValueError(
+                    "'chat_assignment' applies to pools of people with 'concurrency'"
                 )
         elif kind in ("vendor", "inhouse"):
             for key in BOT_ONLY:
