@@ -314,7 +314,7 @@ class PoolRuntime:
         for agent in block:
             self.slots -= agent.free
         if self.levels is None:
-            self.free = deque(a for a in self.free if id(a) not in leaving)
+            self.free = deque([a for a in self.free if id(a) not in leaving])
             return
         for agent in block:
             if agent.free:
