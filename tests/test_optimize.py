@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simdesk.cli import app
+from simdesk.confidence import Estimate
 from simdesk.erlang import agents_for_target
 from simdesk.errors import SimdeskError
 from simdesk.experiment import Task, run_experiment, run_serial
@@ -20,6 +21,7 @@ from simdesk.figures import FIGURES, RunFigures
 from simdesk.loading import load_scenario, scenario_from_document
 from simdesk.optimize import Search, plan_dimensions, point_data
 from simdesk.parallel import ProcessExecutor, kept_open, run_all
+from simdesk.targets import check_targets
 from simdesk.yamlload import LocatedDocument, load_yaml
 
 WIDE = {"COLUMNS": "200"}
@@ -218,9 +220,18 @@ def test_answer_meets_its_targets_on_a_fresh_seed(desk_result: tuple[Path, Any])
     assert result.status == "optimal"
     scenario = result.answer.summary.scenario
     # Enough replications on the new seed to measure the point, not to re-sample its noise.
+    # The search accepts a point whose one-sided bound on its own seed meets each target, so
+    # on a fresh seed a target may land just past its goal by noise (the winner's curse);
+    # what must not happen is a fresh 95% interval lying wholly on the wrong side.
     fresh = run_experiment(scenario, seed=scenario.seed + 1000, replications=24)
     assert fresh.targets
-    assert all(v.met for v in fresh.targets), [(v.name, v.value) for v in fresh.targets]
+    ends = {k: e.ci95 or (e.mean, e.mean) for k, e in fresh.totals.items()}
+    low = {k: Estimate(lo, None, 1) for k, (lo, _) in ends.items()}
+    high = {k: Estimate(hi, None, 1) for k, (_, hi) in ends.items()}
+    for v, lo, hi in zip(
+        fresh.targets, check_targets(scenario, low), check_targets(scenario, high), strict=True
+    ):
+        assert v.met or lo.met or hi.met, (v.name, v.value, fresh.totals[v.figure])
 
 
 def test_one_agent_less_in_any_pool_fails_a_target(desk_result: tuple[Path, Any]) -> None:
