@@ -77,6 +77,9 @@ class TaskFailure:
     """``ExceptionType: message``, what a report prints."""
     detail: str
     """The worker's traceback, for a bug report."""
+    user_error: bool = False
+    """The scenario asked for something the run cannot do (a ``SimdeskError`` raised while
+    it ran, such as an endless zero-time loop): the user's to fix, so exit 2, not a bug."""
 
 
 Outcome = RunFigures | TaskFailure
@@ -90,6 +93,8 @@ def run_task_safely(task: Task, fn: TaskFn = run_task) -> Outcome:
     """Run one replication in a worker; an exception becomes a TaskFailure, not a lost pool."""
     try:
         return fn(task)
+    except SimdeskError as exc:
+        return TaskFailure(str(exc), "", user_error=True)
     except Exception as exc:
         return TaskFailure(f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
@@ -426,6 +431,8 @@ def make_runner(
         figures: list[RunFigures] = []
         for task, out in zip(tasks, outcomes, strict=True):
             if isinstance(out, TaskFailure):
+                if out.user_error:
+                    raise SimdeskError(f"{task.scenario.name}: {out.error}")
                 raise TaskFailed(task, out)
             figures.append(out)
         return figures

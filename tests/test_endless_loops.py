@@ -3,7 +3,7 @@
 Each runs `simdesk run` in a subprocess with a timeout, so a regression fails instead of
 hanging the suite. Zero-time loops (a contact that abandons or ends unresolved without
 time passing and comes back after zero time) stop the run with a message naming the keys
-to change (exit 1, "replication 0 failed": the engine detects the loop while running); a
+to change (exit 2, an input error: the engine detects the loop while running); a
 vanishing arrival rate with an intraday profile simply runs.
 """
 
@@ -75,7 +75,8 @@ def run(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("text", [RETRY_LOOP, REPEAT_LOOP], ids=["retry", "repeat"])
 def test_a_zero_time_loop_stops_with_a_message(tmp_path: Path, text: str) -> None:
     done = run(tmp_path, text)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
+    assert "failed" not in done.stderr
     assert "Traceback" not in done.stderr
     assert "same instant" in done.stderr
     key = "customers.retry.after" if "retry-loop" in text else "customers.repeat.after"
