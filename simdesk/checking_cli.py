@@ -29,7 +29,7 @@ from simdesk.check import (
     run_checks,
 )
 from simdesk.errors import SimdeskError
-from simdesk.experiments_cli import ExecutorName, Scheduler, Workers, cli_runner
+from simdesk.experiments_cli import ExecutorName, Scheduler, Width, Workers, cli_runner
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
 from simdesk.report import dumps, write_output
@@ -141,6 +141,7 @@ def register(app: typer.Typer) -> None:
         workers: Workers = None,
         executor: ExecutorName = "local",
         scheduler: Scheduler = None,
+        width: Width = None,
     ) -> None:
         """Run scenarios and compare them with baselines; exit 1 when a figure moved beyond
         noise or a target is missed, 2 for bad input."""
@@ -173,7 +174,7 @@ def register(app: typer.Typer) -> None:
             for r in results:
                 if id(r) not in reported:
                     fail(r.problems)
-            render_checks(results, make_console(), rule)
+            render_checks(results, make_console(width=width), rule)
             code = exit_code(results)
             # Verdicts only for a completed check: with bad input (exit 2) some pairs were
             # never compared, and a verdict file would read as a partial pass.

@@ -15,15 +15,18 @@ from typing import Annotated, TypeVar
 import typer
 
 from simdesk import __version__
+from simdesk import experiments_cli as experiments_cli_types
 from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import run_experiment
 from simdesk.limits import MAX_AGENTS
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
-from simdesk.render import erlang_table, make_console, print_message, render_summary
+from simdesk.render import erlang_tables, make_console, print_message, render_summary
+from simdesk.render.layout import print_tables, table_width
 from simdesk.report import dumps, summary_json, write_output
 from simdesk.scenario import warnings_for
+from simdesk.tidy import summary_csv
 from simdesk.units import parse_duration, parse_rate
 from simdesk.workload import check_work
 
@@ -95,11 +98,23 @@ def run(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
     ] = None,
+    csv_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Also write every figure as CSV to PATH (one row per section, name and "
+            "figure: mean, low, high).",
+        ),
+    ] = None,
+    html_path: experiments_cli_types.Html = None,
+    width: experiments_cli_types.Width = None,
 ) -> None:
     """Run a scenario and print waits, abandonment, satisfaction and cost tables."""
     with user_errors():
         s = load_scenario(scenario)
-        check_outputs([("--json", json_path)], [scenario])
+        check_outputs(
+            [("--json", json_path), ("--csv", csv_path), ("--html", html_path)], [scenario]
+        )
         rep_key = "replications" if replications is None else "--replications"
         check_work(s, replications, str(scenario), rep_key)
         runner = experiments_cli.cli_runner(executor, workers, scheduler)
@@ -109,7 +124,13 @@ def run(
         summary = run_experiment(s, seed=seed, replications=replications, runner=runner)
         if json_path is not None:
             write_output(json_path, dumps(summary_json(summary)))
-        render_summary(summary, make_console(), intraday=intraday, warnings=False)
+        if csv_path is not None:
+            write_output(csv_path, summary_csv(summary))
+        if html_path is not None:
+            from simdesk.render.html import summary_html
+
+            write_output(html_path, summary_html(summary))
+        render_summary(summary, make_console(width=width), intraday=intraday, warnings=False)
 
 
 def _parse(kind: str, value: str, parser: Callable[[str], T]) -> T:
@@ -137,6 +158,7 @@ def erlang(
     max_abandonment: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Also cap abandonment (Erlang A).")
     ] = None,
+    width: experiments_cli_types.Width = None,
 ) -> None:
     """Answer the Erlang C / Erlang A formulas directly: figures for a staff, or the staff
     needed for a service-level target."""
@@ -183,7 +205,8 @@ def erlang(
         except ValueError as exc:
             raise SimdeskError(Problem(str(exc))) from exc
         needed = None if agents is not None else best.agents
-        make_console().print(erlang_table(rows, t, needed))
+        console = make_console(width=width)
+        print_tables(console, erlang_tables(rows, t, needed, table_width(console)))
 
 
 # Further families of commands live in their own modules and register themselves here.

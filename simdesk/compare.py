@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,9 @@ class Comparison:
     summaries: list[Summary]
     differences: list[Scope]
     """``differences[k]`` is scenario k+1 minus scenario 0."""
+    detail: list[dict[str, dict[str, Scope]]] = field(default_factory=list)
+    """``detail[k][section][name]``: the same per pool and per inquiry type (sections
+    ``pools`` and ``types``), for the pools and types both scenarios have."""
 
     @property
     def baseline(self) -> str:
@@ -66,13 +69,34 @@ def labels_for(scenarios: Sequence[Scenario], files: Sequence[str]) -> list[str]
     return labels
 
 
+def _paired(base: list[dict[str, float]], other: list[dict[str, float]]) -> Scope:
+    return {
+        f: paired_difference([r[f] for r in base], [r[f] for r in other])
+        for f in base[0]
+        if f in other[0]
+    }
+
+
 def paired_differences(base: Summary, other: Summary) -> Scope:
     """other - base for every totals figure, paired by replication."""
-    return {
-        f: paired_difference([r.totals[f] for r in base.runs], [r.totals[f] for r in other.runs])
-        for f in base.totals
-        if f in other.totals
-    }
+    return _paired([r.totals for r in base.runs], [r.totals for r in other.runs])
+
+
+def detail_differences(base: Summary, other: Summary) -> dict[str, dict[str, Scope]]:
+    """other - base for every figure of each pool and inquiry type both scenarios have."""
+    out: dict[str, dict[str, Scope]] = {}
+    for section in ("pools", "types"):
+        b_names = getattr(base.runs[0], section)
+        o_names = getattr(other.runs[0], section)
+        out[section] = {
+            name: _paired(
+                [getattr(r, section)[name] for r in base.runs],
+                [getattr(r, section)[name] for r in other.runs],
+            )
+            for name in b_names
+            if name in o_names
+        }
+    return out
 
 
 def run_compare(
@@ -82,6 +106,7 @@ def run_compare(
     seed: int | None = None,
     replications: int | None = None,
     on_done: Callable[[int, Outcome], None] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> Comparison:
     """Run all scenarios as one flat task list (so they share the workers) with one seed.
 
@@ -97,13 +122,15 @@ def run_compare(
     runs = make_runner(executor, on_done)(tasks)
     summaries = [summarize(s, seed, runs[k * n : (k + 1) * n]) for k, s in enumerate(scenarios)]
     diffs = [paired_differences(summaries[0], s) for s in summaries[1:]]
+    detail = [detail_differences(summaries[0], s) for s in summaries[1:]]
     return Comparison(
-        labels=labels_for(scenarios, files),
+        labels=list(labels) if labels is not None else labels_for(scenarios, files),
         files=list(files),
         seed=seed,
         replications=n,
         summaries=summaries,
         differences=diffs,
+        detail=detail,
     )
 
 
@@ -119,18 +146,20 @@ def compare_json(c: Comparison) -> dict[str, Any]:
                 "file": file,
                 "totals": scope_json(s.totals),
                 "pools": {name: scope_json(v) for name, v in s.pools.items()},
+                "types": {name: scope_json(v) for name, v in s.types.items()},
                 "targets": targets_json(s.targets),
             }
         )
     differences = []
-    for label, diff in zip(c.labels[1:], c.differences, strict=True):
-        differences.append(
-            {
-                "label": label,
-                "versus": c.baseline,
-                "totals": {f: {**estimate_json(e), "clear": clear(e)} for f, e in diff.items()},
-            }
-        )
+    def marked(scope: Scope) -> dict[str, Any]:
+        return {f: {**estimate_json(e), "clear": clear(e)} for f, e in scope.items()}
+
+    for k, (label, diff) in enumerate(zip(c.labels[1:], c.differences, strict=True)):
+        entry: dict[str, Any] = {"label": label, "versus": c.baseline, "totals": marked(diff)}
+        if k < len(c.detail):
+            for section, scopes in c.detail[k].items():
+                entry[section] = {name: marked(scope) for name, scope in scopes.items()}
+        differences.append(entry)
     return {
         "schema_version": SCHEMA_VERSION,
         "simdesk_version": __version__,

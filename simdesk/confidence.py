@@ -14,6 +14,7 @@ from functools import lru_cache
 
 __all__ = [
     "Estimate",
+    "bounded",
     "estimate",
     "paired_difference",
     "t_quantile_95",
@@ -163,6 +164,22 @@ def estimate(values: Sequence[float]) -> Estimate:
     var = math.fsum((v - mean) ** 2 for v in used) / (n - 1)
     half = t_quantile_975(n - 1) * math.sqrt(var / n)
     return Estimate(mean=mean, ci95=(mean - half, mean + half), n=n, sd=math.sqrt(var))
+
+
+def bounded(e: Estimate, low: float, high: float) -> Estimate:
+    """The estimate with its interval cut to ``[low, high]``, the values the figure can take.
+
+    A Student-t interval of a share near 100% or of a wait quantile that is mostly 0 can
+    reach past what is possible (``0.6s ± 2.4s``). Cutting it loses no coverage: whenever
+    the true value (which lies in the range) is inside the t interval, it is inside the cut
+    one too. The mean is left alone; it is always in range.
+    """
+    if e.ci95 is None:
+        return e
+    lo, hi = e.ci95
+    if lo >= low and hi <= high:
+        return e
+    return Estimate(mean=e.mean, ci95=(min(max(lo, low), high), max(min(hi, high), low)), n=e.n)
 
 
 def paired_difference(a: Sequence[float], b: Sequence[float]) -> Estimate:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from simdesk.confidence import Estimate, estimate
+from simdesk.confidence import Estimate, bounded, estimate
 from simdesk.engine import simulate
 from simdesk.erlang import QueueFigures
-from simdesk.figures import RunFigures, run_figures
+from simdesk.figures import RunFigures, figure_range, run_figures
 from simdesk.reference import erlang_reference
 from simdesk.scenario import Scenario, warnings_for
 from simdesk.targets import TargetVerdict, check_targets
@@ -70,8 +70,9 @@ def tasks_for(scenario: Scenario, seed: int | None = None, replications: int | N
 
 
 def _scope(runs: Sequence[dict[str, float]]) -> Scope:
+    """Each figure's mean and 95% interval, the interval kept within the figure's range."""
     keys = runs[0].keys()
-    return {k: estimate([r[k] for r in runs]) for k in keys}
+    return {k: bounded(estimate([r[k] for r in runs]), *figure_range(k)) for k in keys}
 
 
 def summarize(scenario: Scenario, seed: int, runs: list[RunFigures]) -> Summary:

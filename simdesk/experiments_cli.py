@@ -23,7 +23,8 @@ from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
 from simdesk.parallel import Executor, TaskFailed, Terminated, make_executor, make_runner
 from simdesk.render import make_console
-from simdesk.render.experiments import compare_table, sweep_table
+from simdesk.render.experiments import compare_tables, sweep_tables
+from simdesk.render.layout import print_tables, table_width
 from simdesk.render.progress import ProgressBar
 from simdesk.render.text import plain
 from simdesk.report import dumps, write_output
@@ -32,11 +33,13 @@ from simdesk.sweep import (
     PointResult,
     SweepPlan,
     SweepRun,
+    check_figure_keys,
     parse_set,
     plan_sweep,
     sweep_csv,
     sweep_json,
 )
+from simdesk.tidy import compare_csv
 from simdesk.workload import check_batch, check_grid
 from simdesk.yamlload import load_yaml
 
@@ -65,6 +68,21 @@ ExecutorName = Annotated[
 Scheduler = Annotated[
     str | None,
     typer.Option(help="Dask scheduler address for --executor dask, e.g. tcp://host:8786."),
+]
+Width = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        min=40,
+        help="Fit the tables to this many columns (default: the terminal's width; no limit "
+        "when output is not a terminal).",
+    ),
+]
+Html = Annotated[
+    Path | None,
+    typer.Option(
+        "--html", help="Also write a self-contained HTML report (tables and charts) to PATH."
+    ),
 ]
 Seed = Annotated[int | None, typer.Option(help="Override the seed (default: the scenario's).")]
 Replications = Annotated[
@@ -134,26 +152,18 @@ def _print_warnings(items: list[tuple[str, str]]) -> None:
         _err(f"[yellow]warning:[/] ... and {len(seen) - MAX_WARNINGS} more warning(s)")
 
 
-def compare(
-    scenarios: Annotated[
-        list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")
-    ],
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="Also write the comparison as JSON to PATH.")
-    ] = None,
-    seed: Seed = None,
-    replications: Replications = None,
-    workers: Workers = None,
-    executor: ExecutorName = "local",
-    scheduler: Scheduler = None,
-) -> None:
-    """Compare scenarios side by side with common random numbers: each figure's mean and 95%
-    interval, and the paired difference from the first scenario, marked where it is clear."""
-    from simdesk.cli import user_errors
+def _variants(
+    scenarios: list[Path], sets: list[str], seed: int | None, replications: int | None
+) -> tuple[list[Scenario], list[str], list[str] | None]:
+    """The scenarios to compare, their files, and labels (None: from the scenarios' names).
 
-    with user_errors():
+    With ``--set``, one file and its variants: the grid of the ``--set`` values, built and
+    validated as ``sweep`` builds its points, after the file itself as the baseline."""
+    if not sets:
         if len(scenarios) < 2:
-            raise SimdeskError(Problem("give at least two scenario files to compare"))
+            raise SimdeskError(
+                Problem("give at least two scenario files to compare, or one file and --set")
+            )
         loaded: list[Scenario] = []
         problems: list[Problem] = []
         for path in scenarios:
@@ -163,10 +173,70 @@ def compare(
                 problems.extend(exc.problems)
         if problems:
             raise SimdeskError(problems)
-        check_outputs([("--json", json_path)], scenarios)
+        return loaded, [str(p) for p in scenarios], None
+    if len(scenarios) != 1:
+        raise SimdeskError(
+            Problem("--set makes variants of one scenario file; give exactly one", key="--set")
+        )
+    base = load_scenario(scenarios[0])
+    check_grid([len(parse_set(spec).values) for spec in sets])
+    plan = plan_sweep(load_yaml(scenarios[0]), sets, seed=seed, replications=replications)
+    variants = [p.scenario for p in plan.points]
+    labels = [base.name, *(p.label for p in plan.points)]
+    return [base, *variants], [str(scenarios[0])] * len(labels), labels
+
+
+def compare(
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Two or more scenario files (the first is the baseline), or one file with "
+            "--set variants."
+        ),
+    ],
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="KEY=VALUES: compare the one scenario file with its variants, as sweep's "
+            "--set (pools.inhouse.agents=30 or =25,30). Repeat to change several keys.",
+        ),
+    ] = None,
+    detail: Annotated[
+        bool,
+        typer.Option("--detail", help="Also show every pool's and inquiry type's differences."),
+    ] = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the comparison as JSON to PATH.")
+    ] = None,
+    csv_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Also write every figure and difference as CSV to PATH (one row per "
+            "scenario, section, name and figure).",
+        ),
+    ] = None,
+    html_path: Html = None,
+    seed: Seed = None,
+    replications: Replications = None,
+    workers: Workers = None,
+    executor: ExecutorName = "local",
+    scheduler: Scheduler = None,
+    width: Width = None,
+) -> None:
+    """Compare scenarios side by side with common random numbers: each figure's mean and 95%
+    interval, and the paired difference from the first scenario, marked where it is clear."""
+    from simdesk.cli import user_errors
+
+    with user_errors():
+        loaded, files, labels = _variants(scenarios, sets or [], seed, replications)
+        check_outputs(
+            [("--json", json_path), ("--csv", csv_path), ("--html", html_path)], scenarios
+        )
         n = loaded[0].replications if replications is None else replications
         check_batch(
-            [(s, str(p), "") for s, p in zip(loaded, scenarios, strict=True)],
+            [(s, f, "") for s, f in zip(loaded, files, strict=True)],
             n,
             "replications" if replications is None else "--replications",
         )
@@ -177,11 +247,12 @@ def compare(
             try:
                 result = run_compare(
                     loaded,
-                    [str(p) for p in scenarios],
+                    files,
                     chosen,
                     seed=seed,
                     replications=replications,
                     on_done=lambda _i, _o: bar.advance(),
+                    labels=labels,
                 )
             except TaskFailed as exc:
                 bar.stop()
@@ -191,17 +262,31 @@ def compare(
                 raise _interrupted(exc) from None
         if json_path is not None:
             write_output(json_path, dumps(compare_json(result)))
-        make_console().print(compare_table(result))
+        if csv_path is not None:
+            write_output(csv_path, compare_csv(result))
+        if html_path is not None:
+            from simdesk.render.html import compare_html
+
+            write_output(html_path, compare_html(result))
+        console = make_console(width=width)
+        print_tables(console, compare_tables(result, table_width(console), detail=detail))
 
 
 class _Outputs:
     """The sweep's --csv / --json files, rewritten as points finish (at most once per
     CHECKPOINT_INTERVAL_S) and once more at the end, always atomically."""
 
-    def __init__(self, plan: SweepPlan, csv_path: Path | None, json_path: Path | None) -> None:
+    def __init__(
+        self,
+        plan: SweepPlan,
+        csv_path: Path | None,
+        json_path: Path | None,
+        figures: list[str] | None = None,
+    ) -> None:
         self.plan = plan
         self.csv_path = csv_path
         self.json_path = json_path
+        self.figures = figures or []
         self._last = -float("inf")
 
     @property
@@ -210,7 +295,7 @@ class _Outputs:
 
     def write(self, results: list[PointResult], complete: bool) -> None:
         if self.csv_path is not None:
-            write_output(self.csv_path, sweep_csv(self.plan, results))
+            write_output(self.csv_path, sweep_csv(self.plan, results, self.figures))
         if self.json_path is not None:
             write_output(self.json_path, dumps(sweep_json(self.plan, results, complete=complete)))
         self._last = time.monotonic()
@@ -254,11 +339,21 @@ def sweep(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write one entry per point as JSON to PATH.")
     ] = None,
+    html_path: Html = None,
+    figures: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--figure",
+            help="A figure to show instead of the main ones, in the table, CSV and report: "
+            "service_level, pools.NAME.FIGURE or types.NAME.FIGURE. Repeatable.",
+        ),
+    ] = None,
     seed: Seed = None,
     replications: Replications = None,
     workers: Workers = None,
     executor: ExecutorName = "local",
     scheduler: Scheduler = None,
+    width: Width = None,
 ) -> None:
     """Run a grid of variations of one scenario with common random numbers: one row per
     point with each main figure's mean and 95% interval. Every point is validated first."""
@@ -266,9 +361,12 @@ def sweep(
 
     with user_errors():
         data = load_yaml(scenario)
-        check_outputs([("--csv", csv_path), ("--json", json_path)], [scenario])
+        check_outputs(
+            [("--csv", csv_path), ("--json", json_path), ("--html", html_path)], [scenario]
+        )
         check_grid([len(parse_set(spec).values) for spec in sets])
         plan = plan_sweep(data, sets, seed=seed, replications=replications)
+        chosen_figures = check_figure_keys(figures, plan.base) if figures else None
         check_batch(
             [(p.scenario, str(scenario), p.label) for p in plan.points],
             plan.replications,
@@ -276,13 +374,18 @@ def sweep(
         )
         chosen = make_executor(executor, workers, scheduler)
         _print_warnings([(p.label, w) for p in plan.points for w in warnings_for(p.scenario)])
-        outputs = _Outputs(plan, csv_path, json_path)
+        outputs = _Outputs(plan, csv_path, json_path, chosen_figures)
         outputs.write([], complete=False)  # unwritable paths fail before anything runs
         run = SweepRun(plan)
         finished = _run_sweep(run, chosen, outputs)
         results = run.finished()
         outputs.write(results, complete=finished)
-        make_console().print(sweep_table(plan, results))
+        if html_path is not None:
+            from simdesk.render.html import sweep_html
+
+            write_output(html_path, sweep_html(plan, results, chosen_figures))
+        console = make_console(width=width)
+        print_tables(console, sweep_tables(plan, results, table_width(console), chosen_figures))
         if not finished:
             where = (
                 "written to " + ", ".join(str(p) for p in outputs.paths)

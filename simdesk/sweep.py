@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from simdesk import __version__
+from simdesk.confidence import Estimate
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Summary, Task, run_task, summarize
 from simdesk.limits import MAX_INT_DIGITS
@@ -45,6 +46,9 @@ __all__ = [
     "SweepRun",
     "Value",
     "apply_setting",
+    "check_figure_keys",
+    "figure_estimate",
+    "figure_name",
     "parse_set",
     "parse_values",
     "plan_sweep",
@@ -562,28 +566,108 @@ def _csv_number(x: float | None) -> str:
     return "" if n is None else repr(n)
 
 
+FIGURE_SECTIONS = ("totals", "pools", "types")
+
+
+def figure_name(key: str) -> str:
+    """The figure of a key: ``pools.inhouse.service_level`` -> ``service_level``."""
+    return key.rsplit(".", 1)[-1]
+
+
+def figure_estimate(summary: Summary, key: str) -> Estimate | None:
+    """The estimate a figure key names (``service_level``, ``totals.service_level``,
+    ``pools.NAME.FIGURE``, ``types.NAME.FIGURE``), or None when the summary lacks it."""
+    parts = key.split(".")
+    if len(parts) == 1:
+        return summary.totals.get(key)
+    if parts[0] == "totals" and len(parts) == 2:
+        return summary.totals.get(parts[1])
+    if parts[0] in ("pools", "types") and len(parts) >= 3:
+        scopes = getattr(summary, parts[0])
+        scope = scopes.get(".".join(parts[1:-1]))
+        return None if scope is None else scope.get(parts[-1])
+    return None
+
+
+def check_figure_keys(keys: Sequence[str], base: Scenario, option: str = "--figure") -> list[str]:
+    """Validate ``--figure`` keys against the figure names and the scenario's pools and
+    types, before anything runs (a typo must not cost a whole sweep)."""
+    from simdesk.figures import FIGURES
+
+    out: list[str] = []
+    problems: list[Problem] = []
+    names = {"pools": [p.name for p in base.pools], "types": list(base.type_names)}
+    for raw in keys:
+        key = raw.strip()
+        parts = key.split(".")
+        figure = parts[-1]
+        if figure not in FIGURES:
+            problems.append(
+                Problem(
+                    f"unknown figure {figure!r} in {key!r}; expected one of: "
+                    f"{', '.join(FIGURES)}",
+                    key=option,
+                )
+            )
+            continue
+        if len(parts) == 1 or (len(parts) == 2 and parts[0] == "totals"):
+            out.append(key)
+            continue
+        section = parts[0]
+        if section not in ("pools", "types") or len(parts) < 3:
+            problems.append(
+                Problem(
+                    f"expected FIGURE, totals.FIGURE, pools.NAME.FIGURE or types.NAME.FIGURE; "
+                    f"got {key!r}",
+                    key=option,
+                )
+            )
+            continue
+        name = ".".join(parts[1:-1])
+        if name not in names[section]:
+            problems.append(
+                Problem(
+                    f"no {section[:-1]} {name!r} in {key!r}; expected one of: "
+                    f"{', '.join(names[section])}",
+                    key=option,
+                )
+            )
+            continue
+        out.append(key)
+    if problems:
+        raise SimdeskError(problems)
+    return out
+
+
 def missed_targets(summary: Summary) -> list[str]:
     return [t.name for t in summary.targets if t.met is False]
 
 
-def sweep_csv(plan: SweepPlan, results: Sequence[PointResult]) -> str:
-    """Parameters, status, then mean / ci_low / ci_high of each main figure, then the
-    targets missed; failed points keep their parameters and say why."""
+def sweep_csv(
+    plan: SweepPlan, results: Sequence[PointResult], figures: Sequence[str] = ()
+) -> str:
+    """Parameters, status, then mean / ci_low / ci_high of each main figure and of each
+    ``--figure`` key (``pools.inhouse.service_level_mean``, ...), then the targets missed;
+    failed points keep their parameters and say why."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
+    keys = list(MAIN_FIGURES) + [f for f in figures if f not in MAIN_FIGURES]
     header = [p.key for p in plan.parameters] + ["status"]
-    for f in MAIN_FIGURES:
+    for f in keys:
         header += [f"{f}_mean", f"{f}_ci_low", f"{f}_ci_high"]
     header += ["targets_missed", "error"]
     w.writerow(header)
     for res in results:
         row = [value_text(v) for _, v in res.point.values]
         if res.summary is None:
-            row += ["failed", *[""] * (3 * len(MAIN_FIGURES)), "", res.error]
+            row += ["failed", *[""] * (3 * len(keys)), "", res.error]
         else:
             row.append("ok")
-            for f in MAIN_FIGURES:
-                e = res.summary.totals[f]
+            for f in keys:
+                e = figure_estimate(res.summary, f)
+                if e is None:
+                    row += ["", "", ""]
+                    continue
                 lo, hi = e.ci95 if e.ci95 is not None else (None, None)
                 row += [_csv_number(e.mean), _csv_number(lo), _csv_number(hi)]
             row += [";".join(missed_targets(res.summary)), ""]

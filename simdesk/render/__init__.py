@@ -7,173 +7,148 @@ is exactly what --json writes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Sequence
 
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, RenderableType
 
-from simdesk.confidence import Estimate
 from simdesk.erlang import QueueFigures
 from simdesk.experiment import Scope, Summary
-from simdesk.render.text import plain
+from simdesk.render.formats import LEGEND, SHORT, fmt_estimate, fmt_value
+from simdesk.render.layout import (
+    Column,
+    fit_tables,
+    legend_text,
+    make_console,
+    print_tables,
+    table_width,
+)
+from simdesk.render.text import plain, visible
 from simdesk.targets import TargetVerdict
 from simdesk.units import format_duration
 
-Fmt = Callable[[float], str]
-
-
-def _count(x: float) -> str:
-    return f"{x:,.0f}"
-
-
-def _pct(x: float) -> str:
-    return f"{x:.1%}"
-
-
-def _secs(x: float) -> str:
-    return f"{x:,.1f}s"
-
-
-def _score(x: float) -> str:
-    return f"{x:.2f}"
-
-
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
-
-
-def _ratio(x: float) -> str:
-    return f"{x:.3f}"
-
-
-FORMATS: dict[str, Fmt] = {
-    "offered": _count,
-    "handled": _count,
-    "abandoned": _count,
-    "in_system": _count,
-    "overflowed": _count,
-    "contained": _count,
-    "escalated": _count,
-    "repeat_contacts": _count,
-    "resolved": _count,
-    "abandonment_rate": _pct,
-    "p_wait": _pct,
-    "wait_mean_s": _secs,
-    "wait_queued_mean_s": _secs,
-    "asa_s": _secs,
-    "wait_p50_s": _secs,
-    "wait_p90_s": _secs,
-    "wait_p95_s": _secs,
-    "service_level": _pct,
-    "occupancy": _pct,
-    "csat_mean": _score,
-    "csat_satisfied": _pct,
-    "cost_total": _money,
-    "cost_per_contact": _money,
-}
-
-
-def fmt_value(figure: str, x: float | None) -> str:
-    if x is None or math.isnan(x):
-        return "-"
-    return FORMATS.get(figure, _ratio)(x)
-
-
-def fmt_estimate(figure: str, e: Estimate) -> str:
-    """Mean, with the 95% half-width when there are replications to give one."""
-    text = fmt_value(figure, e.mean)
-    if e.ci95 is not None and text != "-" and not math.isnan(e.half_width):
-        half = e.half_width
-        text += f" ± {fmt_value(figure, half).lstrip('+')}"
-    return text
-
+__all__ = [
+    "SHORT",
+    "erlang_tables",
+    "fmt_estimate",
+    "fmt_value",
+    "make_console",
+    "print_message",
+    "render_summary",
+    "target_cell",
+]
 
 SKIP_IF_ZERO = {
     "overflowed", "contained", "escalated", "repeat_contacts", "cost_total", "cost_per_contact",
 }
 
 
-def summary_table(s: Summary) -> Table:
+def erlang_values(e: QueueFigures | None) -> dict[str, float]:
+    """The formula's figures under the names of the simulated ones."""
+    if e is None:
+        return {}
+    return {
+        "p_wait": e.p_wait,
+        "wait_mean_s": e.wait_mean_s,
+        "wait_queued_mean_s": e.wait_mean_s / e.p_wait if e.p_wait else math.nan,
+        "asa_s": e.asa_s,
+        "abandonment_rate": e.abandonment_rate,
+        "service_level": math.nan if e.service_level is None else e.service_level,
+        "occupancy": e.occupancy,
+    }
+
+
+def within_text(s: Summary) -> str:
     sl = s.scenario.targets.service_level
-    within = format_duration(sl.within if sl else 20.0)
-    title = f"{plain(s.scenario.name)}: {s.replications} replication(s), seed {s.seed}"
-    t = Table(title=title, title_justify="left")
-    t.add_column("figure")
-    t.add_column("simulated (mean ± 95% CI)", justify="right")
-    has_erlang = s.erlang is not None
-    if has_erlang:
-        t.add_column(f"Erlang {s.erlang.model if s.erlang else ''}", justify="right")
-    t.add_column("target")
-    erl = {}
-    if s.erlang is not None:
-        e = s.erlang
-        erl = {
-            "p_wait": e.p_wait,
-            "wait_mean_s": e.wait_mean_s,
-            "wait_queued_mean_s": e.wait_mean_s / e.p_wait if e.p_wait else math.nan,
-            "asa_s": e.asa_s,
-            "abandonment_rate": e.abandonment_rate,
-            "service_level": e.service_level,
-            "occupancy": e.occupancy,
-        }
+    return format_duration(sl.within if sl else 20.0)
+
+
+def summary_figures(s: Summary) -> list[str]:
+    """Totals worth a row: all, except bot, overflow, repeat and cost figures that are zero
+    (no bot, no overflow, no costs) and carry no target."""
+    verdicts = {v.figure for v in s.targets}
+    return [
+        f
+        for f, est in s.totals.items()
+        if not (f in SKIP_IF_ZERO and not est.mean and f not in verdicts)
+    ]
+
+
+def summary_tables(s: Summary, width: int | None) -> list[RenderableType]:
+    """Figure, simulated mean ± 95% CI, the Erlang formula's value where it applies, and the
+    target verdict; at a narrow width the Erlang and target columns move to tables below."""
+    title = f"{visible(s.scenario.name)}: {s.replications} replication(s), seed {s.seed}"
+    erl = erlang_values(s.erlang)
     verdicts = {v.figure: v for v in s.targets}
-    labels = {"service_level": f"service_level ({within})"}
-    for figure, est in s.totals.items():
-        if figure in SKIP_IF_ZERO and not est.mean and figure not in verdicts:
-            continue  # nothing to say (no bot, no overflow, no costs): keep the table short
-        row = [labels.get(figure, figure), fmt_estimate(figure, est)]
-        if has_erlang:
-            row.append(fmt_value(figure, erl.get(figure)) if figure in erl else "")
-        v = verdicts.get(figure)
-        if v is None:
-            row.append("")
-        else:
-            row.append(target_cell(v))
-        t.add_row(*row)
-    return t
+    labels = {"service_level": f"service_level ({within_text(s)})"}
+    figures = summary_figures(s)
+    key = Column("figure", [plain(labels.get(f, f)) for f in figures], "left")
+    cols = [
+        Column("simulated (mean ± 95% CI)", [fmt_estimate(f, s.totals[f]) for f in figures])
+    ]
+    if s.erlang is not None:
+        cols.append(
+            Column(
+                f"Erlang {s.erlang.model}",
+                [fmt_value(f, erl[f]) if f in erl else "" for f in figures],
+            )
+        )
+    if verdicts:
+        cols.append(
+            Column(
+                "target",
+                [target_cell(verdicts[f]) if f in verdicts else "" for f in figures],
+                "left",
+            )
+        )
+    return fit_tables(title, [key], cols, width)
 
 
 def target_cell(v: TargetVerdict) -> str:
     """``met >= 80% within 20s``; a target meaningless in this run says so and why, rather
     than "met" (an overloaded desk without patience has 0% abandonment by construction)."""
     if v.met is None:
-        return f"[yellow]n/a ({plain(v.why or 'not applicable')})[/] {v.goal}"
-    return f"[green]met[/] {v.goal}" if v.met else f"[red]missed[/] {v.goal}"
+        return f"[yellow]n/a ({plain(v.why or 'not applicable')})[/] {plain(v.goal)}"
+    return f"[green]met[/] {plain(v.goal)}" if v.met else f"[red]missed[/] {plain(v.goal)}"
 
 
 OPTIONAL = {"contained", "escalated", "cost_total", "cost_per_contact"}
 
 
-def _shown(scopes: dict[str, Scope], figures: list[str]) -> list[str]:
-    """Leave out bot and cost columns that are empty for every row, to fit 80 columns."""
+def _shown(scopes: dict[str, Scope], figures: Sequence[str]) -> list[str]:
+    """Leave out bot and cost columns that are empty for every row; keep only figures the
+    scopes have (an older or newer Summary may have fewer or more)."""
+
     def empty(f: str) -> bool:
         return all(not scope[f].mean or math.isnan(scope[f].mean) for scope in scopes.values())
 
-    return [f for f in figures if f not in OPTIONAL or not empty(f)]
+    present = [f for f in figures if all(f in scope for scope in scopes.values())]
+    return [f for f in present if f not in OPTIONAL or not empty(f)]
 
 
-def scope_table(title: str, key: str, scopes: dict[str, Scope], figures: list[str]) -> Table:
-    figures = _shown(scopes, figures)
-    t = Table(title=title, title_justify="left")
-    t.add_column(key)
-    for f in figures:
-        t.add_column(SHORT.get(f, f), justify="right")
-    for name, scope in scopes.items():
-        t.add_row(plain(name), *(fmt_value(f, scope[f].mean) for f in figures))
-    return t
+def scope_tables(
+    title: str,
+    key: str,
+    scopes: dict[str, Scope],
+    figures: Sequence[str],
+    width: int | None,
+    within: str = "20s",
+) -> list[RenderableType]:
+    """One row per pool (or type), one column per figure (means), split to fit."""
+    shown = _shown(scopes, figures)
+    keys = [Column(key, [plain(name) for name in scopes], "left")]
+    cols = [
+        Column(SHORT.get(f, f), [fmt_value(f, scope[f].mean) for scope in scopes.values()])
+        for f in shown
+    ]
+    legend = dict(LEGEND, SL=f"service level ({within})")
+    return fit_tables(title, keys, cols, width, caption=legend_text([c.header for c in cols],
+                                                                    legend))
 
 
 POOL_FIGURES = [
     "offered", "handled", "abandoned", "contained", "escalated", "asa_s",
     "service_level", "occupancy", "cost_total",
 ]
-SHORT = {
-    "offered": "offered", "handled": "handled", "abandoned": "abandoned",
-    "contained": "contained", "escalated": "escalated", "asa_s": "ASA",
-    "service_level": "SL", "occupancy": "occ.", "cost_total": "cost",
-    "abandonment_rate": "aband.", "wait_mean_s": "wait", "wait_p90_s": "p90 wait",
-    "csat_mean": "CSAT", "cost_per_contact": "cost/contact",
-}
 TYPE_FIGURES = [
     "offered", "abandonment_rate", "contained", "wait_mean_s", "wait_p90_s",
     "service_level", "csat_mean", "cost_per_contact",
@@ -182,34 +157,73 @@ INTERVAL_FIGURES = [
     "offered", "abandonment_rate", "asa_s", "wait_p90_s", "service_level", "occupancy",
     "csat_mean",
 ]
+SPARK = " ▁▂▃▄▅▆▇█"
+NO_CONTACTS = "·"
 
 
-def intraday_table(s: Summary) -> Table:
-    t = Table(title="By hour of day (all days)", title_justify="left")
-    t.add_column("hour")
-    for f in INTERVAL_FIGURES:
-        t.add_column(SHORT.get(f, f), justify="right")
-    for h, scope in enumerate(s.intervals):
-        if not scope["offered"].mean:
-            continue
-        t.add_row(f"{h:02d}:00", *(fmt_value(f, scope[f].mean) for f in INTERVAL_FIGURES))
-    return t
+def spark(values: Sequence[float]) -> str:
+    """One character per value in 0-1 on an absolute scale (█ 100%, ▄ about 50%, a blank
+    0%), ``·`` where there is no value (no contacts that hour)."""
+    out = []
+    for v in values:
+        if math.isnan(v):
+            out.append(NO_CONTACTS)
+        else:
+            out.append(SPARK[round(min(max(v, 0.0), 1.0) * (len(SPARK) - 1))])
+    return "".join(out)
+
+
+def hourly_series(s: Summary) -> dict[str, list[Scope]]:
+    """By-hour scopes to draw, by name: the desk's today. A per-pool by-hour breakdown
+    (when the engine records one) is drawn by adding its series here."""
+    return {"desk": s.intervals}
+
+
+def intraday_tables(s: Summary, width: int | None) -> list[RenderableType]:
+    hours = [h for h, scope in enumerate(s.intervals) if scope["offered"].mean]
+    figures = [f for f in INTERVAL_FIGURES if all(f in s.intervals[h] for h in hours)]
+    keys = [Column("hour", [f"{h:02d}:00" for h in hours], "left")]
+    cols = [
+        Column(SHORT.get(f, f), [fmt_value(f, s.intervals[h][f].mean) for h in hours])
+        for f in figures
+    ]
+    legend = dict(LEGEND, SL=f"service level ({within_text(s)})")
+    tables = fit_tables(
+        "By hour of day (all days)", keys, cols, width,
+        caption=legend_text([c.header for c in cols], legend),
+    )
+    series = hourly_series(s)
+    names = list(series)
+    lines = [
+        spark([scope["service_level"].mean for scope in scopes]) for scopes in series.values()
+    ]
+    tables += fit_tables(
+        f"Service level by hour, 00:00 to 23:00 (█ 100%, ▄ 50%, {NO_CONTACTS} no contacts)",
+        [Column("", [plain(n) for n in names], "left")],
+        [Column("00    06    12    18    ", lines, "left")],
+        width,
+    )
+    return tables
 
 
 def render_summary(
-    s: Summary, console: Console, intraday: bool = True, warnings: bool = True
+    s: Summary,
+    console: Console,
+    intraday: bool = True,
+    warnings: bool = True,
 ) -> None:
-    console.print(summary_table(s))
-    console.print(scope_table("Per pool (means)", "pool", s.pools, POOL_FIGURES))
-    console.print(scope_table("Per inquiry type (means)", "type", s.types, TYPE_FIGURES))
+    width = table_width(console)
+    within = within_text(s)
+    tables = summary_tables(s, width)
+    tables += scope_tables("Per pool (means)", "pool", s.pools, POOL_FIGURES, width, within)
+    tables += scope_tables(
+        "Per inquiry type (means)", "type", s.types, TYPE_FIGURES, width, within
+    )
     if intraday:
-        console.print(intraday_table(s))
+        tables += intraday_tables(s, width)
+    print_tables(console, tables)
     for w in s.warnings if warnings else []:
         print_message(console, "warning", w)
-
-
-def make_console(stderr: bool = False, width: int | None = None) -> Console:
-    return Console(stderr=stderr, width=width)
 
 
 def print_message(console: Console, label: str, text: object, style: str = "yellow") -> None:
@@ -220,22 +234,35 @@ def print_message(console: Console, label: str, text: object, style: str = "yell
     )
 
 
-def erlang_table(rows: list[QueueFigures], within_s: float, needed: int | None) -> Table:
+ERLANG_HEADERS = {
+    "p_wait": "P(wait)", "wait_mean_s": "wait", "asa_s": "ASA",
+    "abandonment_rate": "aband.", "service_level": "SL", "occupancy": "occ.",
+}
+
+
+def erlang_tables(
+    rows: list[QueueFigures], within_s: float, needed: int | None, width: int | None
+) -> list[RenderableType]:
     model = rows[0].model if rows else "C"
     title = f"Erlang {model}" + (f": {needed} agents needed" if needed is not None else "")
-    t = Table(title=title, title_justify="left")
-    for col in ("agents", "p_wait", "wait_mean_s", "asa_s", "abandonment_rate",
-                f"service_level ({format_duration(within_s)})", "occupancy"):
-        t.add_column(col, justify="right")
-    for r in rows:
-        mark = " *" if needed is not None and r.agents == needed else ""
-        t.add_row(
-            f"{r.agents}{mark}",
-            fmt_value("p_wait", r.p_wait),
-            fmt_value("wait_mean_s", r.wait_mean_s),
-            fmt_value("asa_s", r.asa_s),
-            fmt_value("abandonment_rate", r.abandonment_rate),
-            fmt_value("service_level", r.service_level),
-            fmt_value("occupancy", r.occupancy),
+    keys = [
+        Column(
+            "agents",
+            [f"{r.agents}{' *' if needed is not None and r.agents == needed else ''}"
+             for r in rows],
         )
-    return t
+    ]
+    cols = [
+        Column(header, [fmt_value(f, getattr(r, f)) for r in rows])
+        for f, header in ERLANG_HEADERS.items()
+    ]
+    legend = dict(
+        LEGEND,
+        SL=f"service level ({format_duration(within_s)})",
+        wait="mean wait (all arrivals)",
+    )
+    legend["P(wait)"] = "probability of waiting"
+    caption = legend_text([c.header for c in cols], legend)
+    if needed is not None:
+        caption = f"* fewest agents that meet the target; {caption}"
+    return fit_tables(title, keys, cols, width, caption=caption)

@@ -11,15 +11,15 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, RenderableType
 
 from simdesk.check import CheckResult, CheckRule, FigureVerdict, TargetCheck, figures_tested
 from simdesk.confidence import Estimate
-from simdesk.render import fmt_estimate, fmt_value
+from simdesk.render.formats import fmt_estimate, fmt_value
+from simdesk.render.layout import Column, fit_tables, print_tables, table_width
 from simdesk.render.text import plain as escape
 
-__all__ = ["check_table", "render_checks"]
+__all__ = ["check_tables", "render_checks"]
 
 _STATUS = {
     "passed": "[green]passed[/]",
@@ -78,41 +78,47 @@ def _target_verdict(t: TargetCheck) -> str:
     return "[yellow]missed (not enforced)[/]"
 
 
-def check_table(r: CheckResult) -> Table:
-    """One pair's table; the caption counts what was compared but not shown."""
+def check_tables(r: CheckResult, width: int | None) -> list[RenderableType]:
+    """One pair's table (split to fit ``width``); the caption counts what was compared
+    but not shown."""
     n = r.replications or 0
     title = f"{_STATUS[r.status]}: {escape(r.scenario_file)} vs {escape(r.baseline_file)}"
-    t = Table(title=title, title_justify="left", caption_justify="left")
-    t.add_column("figure", overflow="fold")
-    t.add_column("baseline (mean ± 95% CI)", justify="right")
-    t.add_column("new (mean ± 95% CI)", justify="right")
-    t.add_column("verdict")
+    labels: list[str] = []
+    base: list[str] = []
+    new: list[str] = []
+    verdicts: list[str] = []
     hidden = 0
     for f in r.figures:
         if f.key.scope != "totals" and f.verdict in ("ok", "skipped"):
             hidden += 1
             continue
         label = f.key.figure if f.key.scope == "totals" else str(f.key)
-        t.add_row(
-            escape(label),
-            _cell(f.key.figure, f.baseline, n),
-            _cell(f.key.figure, f.new, n),
-            _verdict(f),
-        )
+        labels.append(escape(label))
+        base.append(_cell(f.key.figure, f.baseline, n))
+        new.append(_cell(f.key.figure, f.new, n))
+        verdicts.append(_verdict(f))
     for tg in r.targets:
-        t.add_row(
-            escape(f"target: {tg.name} {tg.goal}"),
-            _target_value(tg, tg.baseline_value, tg.baseline_met),
-            _target_value(tg, tg.value, tg.met),
-            _target_verdict(tg),
-        )
+        labels.append(escape(f"target: {tg.name} {tg.goal}"))
+        base.append(_target_value(tg, tg.baseline_value, tg.baseline_met))
+        new.append(_target_value(tg, tg.value, tg.met))
+        verdicts.append(_target_verdict(tg))
     caption = (
         f"scenario '{escape(r.scenario or '')}', seed {r.seed}, {r.replications} replication(s)"
     )
     if hidden:
         caption += f"; {hidden} pool and type figures held or were skipped (see --json)"
-    t.caption = caption
-    return t
+    return fit_tables(
+        title,
+        [Column("figure", labels, "left")],
+        [
+            Column("baseline (mean ± 95% CI)", base),
+            Column("new (mean ± 95% CI)", new),
+            Column("verdict", verdicts, "left"),
+        ],
+        width,
+        caption=caption,
+        title_is_markup=True,
+    )
 
 
 def render_checks(
@@ -123,7 +129,7 @@ def render_checks(
         if r.status == "error":
             continue
         if r.figures or r.targets:
-            console.print(check_table(r))
+            print_tables(console, check_tables(r, table_width(console)))
         if r.identical:
             console.print("[green]identical[/] to the baseline (same seed, same figures)")
         for note in r.notes:

@@ -1,0 +1,176 @@
+"""Small inline SVG charts for the HTML report: lines with interval bands, and bars.
+
+Written by hand rather than with matplotlib: the report needs two kinds of chart, a few
+kilobytes of SVG each; no plotting library to install, import (matplotlib alone takes
+about a second to import) or keep deterministic, and every label goes through
+``html.escape``, since names are the user's text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+__all__ = ["PALETTE", "Series", "bar_chart", "line_chart"]
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+           "#e377c2"]
+
+W, H = 560, 220
+LEFT, RIGHT, TOP, BOTTOM = 64, 12, 26, 34
+
+
+@dataclass
+class Series:
+    """One line: a value per x, NaN where there is none; ``low``/``high`` draw a band."""
+
+    name: str
+    values: list[float]
+    low: list[float] | None = None
+    high: list[float] | None = None
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _nice_max(x: float) -> float:
+    if x <= 0 or not math.isfinite(x):
+        return 1.0
+    exp = float(10.0 ** math.floor(math.log10(x)))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * exp >= x:
+            return float(m * exp)
+    return 10.0 * exp
+
+
+def _finite(values: Sequence[float]) -> list[float]:
+    return [v for v in values if not math.isnan(v) and math.isfinite(v)]
+
+
+def _runs(xs: Sequence[float], ys: Sequence[float]) -> list[list[tuple[float, float]]]:
+    """Consecutive points with a value: a line breaks where there is none."""
+    runs: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    for x, y in zip(xs, ys, strict=True):
+        if math.isnan(y) or not math.isfinite(y):
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append((x, y))
+    if current:
+        runs.append(current)
+    return runs
+
+
+def line_chart(
+    title: str,
+    xs: Sequence[float],
+    x_labels: Sequence[str],
+    series: Sequence[Series],
+    fmt: Callable[[float], str],
+    y_max: float | None = None,
+) -> str:
+    """Lines over ``xs`` with a shaded 95% band each; the y axis starts at 0 and ends at
+    ``y_max`` (e.g. 1 for a share) or a round number above the data."""
+    data = [v for s in series for v in _finite(s.values + (s.high or []))]
+    top = y_max if y_max is not None else _nice_max(max(data, default=1.0))
+    x0, x1 = min(xs, default=0.0), max(xs, default=1.0)
+    span = (x1 - x0) or 1.0
+    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
+
+    def px(x: float) -> float:
+        return LEFT + (x - x0) / span * pw
+
+    def py(y: float) -> float:
+        return TOP + ph - min(max(y, 0.0), top) / top * ph
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" '
+        f'height="{H}" role="img" aria-label="{escape(title)}">',
+        f'<text x="{LEFT}" y="16" class="t">{escape(title)}</text>',
+    ]
+    for i in range(5):
+        y = top * i / 4
+        parts.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{_f(py(y))}" y2="{_f(py(y))}" class="g"/>'
+            f'<text x="{LEFT - 4}" y="{_f(py(y) + 4)}" class="a" text-anchor="end">'
+            f"{escape(fmt(y))}</text>"
+        )
+    step = max(1, math.ceil(len(xs) / 12))
+    for i, (x, label) in enumerate(zip(xs, x_labels, strict=True)):
+        if i % step == 0:
+            parts.append(
+                f'<text x="{_f(px(x))}" y="{H - BOTTOM + 14}" class="a" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    for k, s in enumerate(series):
+        color = PALETTE[k % len(PALETTE)]
+        if s.low is not None and s.high is not None:
+            for run in _runs(xs, [
+                math.nan if math.isnan(lo) or math.isnan(hi) else (lo + hi) / 2
+                for lo, hi in zip(s.low, s.high, strict=True)
+            ]):
+                idx = [xs.index(x) for x, _ in run]
+                upper = [f"{_f(px(xs[i]))},{_f(py(s.high[i]))}" for i in idx]
+                lower = [f"{_f(px(xs[i]))},{_f(py(s.low[i]))}" for i in reversed(idx)]
+                parts.append(
+                    f'<polygon points="{" ".join(upper + lower)}" fill="{color}" '
+                    'fill-opacity="0.18" stroke="none"/>'
+                )
+        for run in _runs(xs, s.values):
+            pts = " ".join(f"{_f(px(x))},{_f(py(y))}" for x, y in run)
+            if len(run) == 1:
+                x, y = run[0]
+                parts.append(f'<circle cx="{_f(px(x))}" cy="{_f(py(y))}" r="2.5" '
+                             f'fill="{color}"/>')
+            else:
+                parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" '
+                             'stroke-width="2"/>')
+    if len(series) > 1 or (series and series[0].name):
+        lx = LEFT + 8
+        for k, s in enumerate(series):
+            color = PALETTE[k % len(PALETTE)]
+            y = TOP + 12 + 14 * k
+            parts.append(
+                f'<rect x="{lx}" y="{y - 8}" width="10" height="10" fill="{color}"/>'
+                f'<text x="{lx + 14}" y="{y + 1}" class="a">{escape(s.name)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar_chart(title: str, labels: Sequence[str], values: Sequence[float],
+              fmt: Callable[[float], str]) -> str:
+    """Horizontal bars, one per label, with the value written beside each."""
+    row = 22
+    height = TOP + row * max(1, len(labels)) + 8
+    label_w = min(220, 12 + 7 * max((len(label) for label in labels), default=4))
+    finite = _finite(values)
+    top = max(finite, default=1.0) or 1.0
+    pw = W - label_w - 90
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="{W}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="4" y="16" class="t">{escape(title)}</text>',
+    ]
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+        y = TOP + i * row
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 14}" class="a" text-anchor="end">'
+            f"{escape(label)}</text>"
+        )
+        if not math.isnan(v) and math.isfinite(v):
+            w = max(0.0, v) / top * pw
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 3}" width="{_f(w)}" height="{row - 6}" '
+                f'fill="{PALETTE[0]}"/>'
+            )
+            parts.append(
+                f'<text x="{_f(label_w + w + 4)}" y="{y + 14}" class="a">{escape(fmt(v))}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
