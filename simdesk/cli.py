@@ -7,12 +7,14 @@ stderr, and turned into exit code 2 without a traceback.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from typer import _click as click
+from typer.core import TyperGroup, TyperOption
 
 from simdesk import __version__
 from simdesk import experiments_cli as experiments_cli_types
@@ -30,8 +32,33 @@ from simdesk.tidy import summary_csv
 from simdesk.units import parse_duration, parse_rate
 from simdesk.workload import check_work
 
+
+class _Group(TyperGroup):
+    """Flags (``--detail``, ``--help``) show no ``<bool>`` value in the help: they take
+    none."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            _flags_without_metavar([*cmd.params, cmd.get_help_option(ctx)])
+        return cmd
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        _flags_without_metavar(params)
+        return params
+
+
+def _flags_without_metavar(params: Sequence[object]) -> None:
+    for p in params:
+        if isinstance(p, TyperOption) and p.is_flag and p.metavar is None:
+            p.metavar = ""
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Simulate a support desk of AI bots, vendor and in-house agents.",
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
