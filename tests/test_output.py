@@ -38,7 +38,6 @@ from simdesk.render import (
 )
 from simdesk.render.formats import duration_text, fmt_estimate, fmt_value
 from simdesk.report import summary_json
-from simdesk.sweep import apply_setting
 from simdesk.yamlload import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,17 +188,9 @@ def load_yaml_text(text: str) -> dict[str, Any]:
     return data
 
 
-def short_example(path: Path) -> Summary:
-    """The example desk as written, over one measured day and two replications."""
-    data = load_yaml(path).data
-    apply_setting(data, "horizon", "1d")
-    apply_setting(data, "replications", 2)
-    return run_experiment(scenario_from_data(data, str(path)))
-
-
 @pytest.fixture(scope="module")
-def examples() -> dict[str, Summary]:
-    return {p.stem: short_example(p) for p in EXAMPLES}
+def examples(example_summaries: dict[str, Summary]) -> dict[str, Summary]:
+    return example_summaries
 
 
 @pytest.mark.parametrize("width", [80, None], ids=["80-columns", "redirected"])

@@ -1,0 +1,28 @@
+"""Fixtures shared by several test files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simdesk.experiment import Summary, run_experiment
+from simdesk.loading import scenario_from_data
+from simdesk.sweep import apply_setting
+from simdesk.yamlload import load_yaml
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
+
+
+def short_example(path: Path) -> Summary:
+    """The example desk as written, over one measured day and two replications."""
+    data = load_yaml(path).data
+    apply_setting(data, "horizon", "1d")
+    apply_setting(data, "replications", 2)
+    return run_experiment(scenario_from_data(data, str(path)))
+
+
+@pytest.fixture(scope="session")
+def example_summaries() -> dict[str, Summary]:
+    """Every example scenario's Summary, run once per test session."""
+    return {p.stem: short_example(p) for p in EXAMPLES}
