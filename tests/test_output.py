@@ -462,7 +462,7 @@ def test_compare_detail_shows_each_pool_and_type(tiny: Path) -> None:
 # ------------------------------------------------------------------------- help
 
 
-COMMANDS = ["run", "compare", "sweep", "check", "validate", "schema", "erlang"]
+COMMANDS = ["run", "compare", "sweep", "check", "validate", "schema", "erlang", "optimize"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
