@@ -21,6 +21,7 @@ from simdesk.experiments_cli import (
     Replications,
     Scheduler,
     Seed,
+    Width,
     Workers,
     _err,
     _plain,
@@ -41,12 +42,13 @@ from simdesk.optimize import (
 )
 from simdesk.parallel import TaskFailed, kept_open, make_executor, make_runner
 from simdesk.render import make_console
+from simdesk.render.layout import print_tables, table_width
 from simdesk.render.optimize import (
     SearchProgress,
-    answer_table,
-    frontier_table,
+    answer_tables,
+    frontier_tables,
     result_line,
-    targets_table,
+    targets_tables,
 )
 from simdesk.report import dumps, write_output
 from simdesk.scenario import warnings_for
@@ -109,6 +111,7 @@ def optimize(
     workers: Workers = None,
     executor: ExecutorName = "local",
     scheduler: Scheduler = None,
+    width: Width = None,
 ) -> None:
     """Find the cheapest staffing that meets the scenario's targets with 95% confidence,
     by simulation with common random numbers: an Erlang estimate to start, the monotone
@@ -181,13 +184,14 @@ def optimize(
             csv_path,
             write,
         )
-        console = make_console()
-        console.print(answer_table(result, dims, minimize, seed_used, reps, interrupted))
-        judged = targets_table(result)
-        if judged is not None:
-            console.print(judged)
+        console = make_console(width=width)
+        fit = table_width(console)
+        print_tables(
+            console, answer_tables(result, dims, minimize, seed_used, reps, interrupted, fit)
+        )
+        print_tables(console, targets_tables(result, fit))
         if result.frontier:
-            console.print(frontier_table(result, dims, minimize))
+            print_tables(console, frontier_tables(result, dims, minimize, fit))
         if interrupted:
             what = (
                 "no point meeting the targets yet"

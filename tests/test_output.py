@@ -479,3 +479,19 @@ def test_top_level_help_has_h_and_no_bool() -> None:
     result = CliRunner().invoke(app, ["-h"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "<bool>" not in result.stdout
     assert "run" in result.stdout
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=WIDTH_IDS)
+def test_optimize_command_is_whole(tiny: Path, tmp_path: Path, width: list[str]) -> None:
+    out_json = tmp_path / "o.json"
+    code, out = invoke("optimize", str(tiny), "--vary", "pools.inhouse.agents=1:8",
+                       "--workers", "1", "--json", str(out_json), *width)
+    assert code == 0, out
+    assert_fits(out, 80 if width else None)
+    doc = json.loads(out_json.read_text())
+    pairs = cell_pairs(out)
+    n = doc["replications"]
+    for f in ("service_level", "abandonment_rate", "asa_s", "occupancy", "csat_mean"):
+        assert (f, fmt_estimate(f, est(doc["answer"]["totals"][f], n))) in pairs, f
+    agents = str(doc["answer"]["parameters"]["pools.inhouse.agents"])
+    assert ("pools.inhouse.agents", agents) in pairs

@@ -12,17 +12,23 @@ import time
 from collections.abc import Sequence
 from types import TracebackType
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from simdesk.optimize import Dimension, Evaluation, Judged, OptimizeResult, SearchStatus
-from simdesk.render import SHORT, fmt_estimate, fmt_value
+from simdesk.render.formats import SHORT, fmt_estimate, fmt_value
+from simdesk.render.layout import Column, fit_tables
 from simdesk.render.progress import REFRESH_S, stderr_is_terminal
 
-__all__ = ["SearchProgress", "answer_table", "frontier_table", "result_line", "targets_table"]
+__all__ = [
+    "SearchProgress",
+    "answer_tables",
+    "frontier_tables",
+    "result_line",
+    "targets_tables",
+]
 
 ANSWER_FIGURES = (
     "service_level",
@@ -51,14 +57,15 @@ def _judged_cells(j: Judged) -> list[Text]:
     ]
 
 
-def answer_table(
+def answer_tables(
     result: OptimizeResult,
     dims: Sequence[Dimension],
     minimize: str,
     seed: int,
     replications: int,
     interrupted: bool = False,
-) -> Table:
+    width: int | None = None,
+) -> list[RenderableType]:
     """The answer (or, when nothing meets the targets, the closest point): the values of
     the varied keys and its main figures with their 95% intervals."""
     shown = result.answer or result.closest
@@ -70,46 +77,49 @@ def answer_table(
         head = "No point of the range meets the targets; the closest"
     grid_runs = result.grid_points * replications
     share = result.runs / grid_runs if grid_runs else math.nan
-    title = Text(
+    title = (
         f"{head}. {result.runs:,} simulation runs ({len(result.evaluations):,} points x "
         f"{replications} replications, seed {seed}): {share:.1%} of the {grid_runs:,} runs "
         f"of the whole {result.grid_points:,}-point grid"
     )
-    t = Table(title=title, title_justify="left")
-    t.add_column("", overflow="fold")
-    t.add_column("mean ± 95% CI", justify="right")
+    labels: list[str] = []
+    values: list[str] = []
+    sections: list[int] = []
     if shown is None:
-        t.add_row(Text("nothing was simulated"), "")
-        return t
-    for d, label in zip(dims, shown.labels, strict=True):
-        t.add_row(Text(d.key, style="bold"), Text(label, style="bold"))
-    t.add_section()
-    totals = shown.summary.totals
-    for f in ANSWER_FIGURES:
-        if f.startswith("cost") and not totals[f].mean and f != minimize:
-            continue
-        t.add_row(Text(f), Text(fmt_estimate(f, totals[f])))
-    if minimize not in ANSWER_FIGURES:
-        t.add_row(Text(minimize), Text(fmt_estimate(minimize, totals[minimize])))
-    return t
+        labels.append("nothing was simulated")
+        values.append("")
+    else:
+        for d, label in zip(dims, shown.labels, strict=True):
+            labels.append(f"[bold]{escape(d.key)}[/]")
+            values.append(f"[bold]{escape(label)}[/]")
+        sections.append(len(labels))
+        totals = shown.summary.totals
+        figures = [f for f in ANSWER_FIGURES
+                   if not (f.startswith("cost") and not totals[f].mean and f != minimize)]
+        if minimize not in ANSWER_FIGURES:
+            figures.append(minimize)
+        for f in figures:
+            labels.append(escape(f))
+            values.append(fmt_estimate(f, totals[f]))
+    return fit_tables(
+        title, [Column("", labels, "left")], [Column("mean ± 95% CI", values)], width,
+        sections=sections,
+    )
 
 
-def targets_table(result: OptimizeResult) -> Table | None:
+def targets_tables(result: OptimizeResult, width: int | None = None) -> list[RenderableType]:
     """Every target of the shown point, judged on its one-sided 95% bound."""
     shown = result.answer or result.closest
     if shown is None or not shown.judged:
-        return None
-    t = Table(
-        title="Targets (met when the one-sided 95% bound meets the goal)", title_justify="left"
+        return []
+    rows = [[c.markup for c in _judged_cells(j)] for j in shown.judged]
+    heads = ["target", "goal", "mean", "bound", ""]
+    cols = [Column(h, [r[i] for r in rows], "left" if i in (1, 4) else "right")
+            for i, h in enumerate(heads)]
+    return fit_tables(
+        "Targets (met when the one-sided 95% bound meets the goal)", [
+            Column("target", cols[0].cells, "left")], cols[1:], width,
     )
-    t.add_column("target")
-    t.add_column("goal")
-    t.add_column("mean", justify="right")
-    t.add_column("bound", justify="right")
-    t.add_column("")
-    for j in shown.judged:
-        t.add_row(*_judged_cells(j))
-    return t
 
 
 def _neighbour_text(result: OptimizeResult, dims: Sequence[Dimension]) -> str:
@@ -144,35 +154,42 @@ def result_line(result: OptimizeResult, dims: Sequence[Dimension]) -> str:
     return f"[bold red]infeasible:[/] the binding target is {what}{at}"
 
 
-def frontier_table(result: OptimizeResult, dims: Sequence[Dimension], minimize: str) -> Table:
+def frontier_tables(
+    result: OptimizeResult, dims: Sequence[Dimension], minimize: str, width: int | None = None
+) -> list[RenderableType]:
     """The cheapest feasible mixes the search found (one per trade-off between the varied
     keys), by cost, with the target that binds each."""
     rows = result.frontier
-    title = Text(
+    title = (
         f"Frontier explored: {len(rows)} feasible mix(es) with no cheaper simulated mix "
         f"below them, by {minimize}; the binding target is the one closest to failing"
     )
-    t = Table(title=title, title_justify="left")
-    for d in dims:
-        t.add_column(Text(d.key), justify="right", overflow="fold", min_width=6)
-    t.add_column(SHORT.get(minimize, minimize), justify="right")
-    t.add_column("binding target")
-    t.add_column("bound", justify="right")
-    t.add_column("goal")
     answer = result.answer
-    for ev in rows[:MAX_FRONTIER_ROWS]:
-        style = "bold green" if answer is not None and ev.index == answer.index else ""
-        b = ev.binding
-        t.add_row(
-            *(Text(lab, style=style) for lab in ev.labels),
-            Text(fmt_value(minimize, ev.objective), style=style),
-            Text("" if b is None else b.name),
-            Text("" if b is None else fmt_value(b.figure, b.bound)),
-            Text("" if b is None else b.goal),
-        )
+    shown = rows[:MAX_FRONTIER_ROWS]
+
+    def styled(ev: Evaluation, text: str) -> str:
+        bold = answer is not None and ev.index == answer.index
+        return f"[bold green]{escape(text)}[/]" if bold else escape(text)
+
+    keys = [
+        Column(d.key, [styled(ev, ev.labels[i]) for ev in shown])
+        for i, d in enumerate(dims)
+    ]
+    cols = [
+        Column(SHORT.get(minimize, minimize),
+               [styled(ev, fmt_value(minimize, ev.objective)) for ev in shown]),
+        Column("binding target",
+               [escape("" if ev.binding is None else ev.binding.name) for ev in shown], "left"),
+        Column("bound", ["" if ev.binding is None else fmt_value(ev.binding.figure,
+                                                                   ev.binding.bound)
+                         for ev in shown]),
+        Column("goal", [escape("" if ev.binding is None else ev.binding.goal) for ev in shown],
+               "left"),
+    ]
+    caption = None
     if len(rows) > MAX_FRONTIER_ROWS:
-        t.caption = f"... and {len(rows) - MAX_FRONTIER_ROWS} more in --json / --csv"
-    return t
+        caption = f"... and {len(rows) - MAX_FRONTIER_ROWS} more in --json / --csv"
+    return fit_tables(title, keys, cols, width, caption=caption)
 
 
 def _status_text(s: SearchStatus, minimize: str) -> str:
