@@ -14,10 +14,11 @@ from typing import Annotated, TypeVar
 
 import typer
 from typer import _click as click
-from typer.core import TyperGroup, TyperOption
+from typer.core import TyperOption
 
 from simdesk import __version__
 from simdesk import experiments_cli as experiments_cli_types
+from simdesk.cli_suggest import SuggestingGroup
 from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import run_experiment
@@ -33,9 +34,9 @@ from simdesk.units import parse_duration, parse_rate
 from simdesk.workload import check_work
 
 
-class _Group(TyperGroup):
-    """Flags (``--detail``, ``--help``) show no ``<bool>`` value in the help: they take
-    none."""
+class _Group(SuggestingGroup):
+    """The suggesting group (cli_suggest.py), whose flags (``--detail``, ``--help``) show
+    no ``<bool>`` value in the help: they take none."""
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         cmd = super().get_command(ctx, cmd_name)
@@ -250,6 +251,7 @@ checking_cli.register(app)
 optimize_cli.register(app)
 staffing_cli.register(app)
 cli_suggest.use_suggestions(app)  # "Did you mean --json?" for every command's options
+app.info.cls = _Group  # keeps the suggestions (a subclass) and drops <bool> from flags
 
 
 def main() -> None:
