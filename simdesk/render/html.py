@@ -347,7 +347,11 @@ def sweep_html(
 ) -> str:
     """``simdesk sweep --html``: each figure against the first varied parameter (one line
     per combination of the others, with its 95% band), and every point in a table."""
-    keys = list(figures) if figures else list(SWEEP_TABLE_FIGURES)
+    ok_summaries = [r.summary for r in results if r.summary is not None]
+    keys = list(figures) if figures else [
+        f for f in SWEEP_TABLE_FIGURES
+        if f != "cost_total" or any(s.totals[f].mean for s in ok_summaries)
+    ]
     first = plan.parameters[0]
     others = plan.parameters[1:]
     ok = [r for r in results if r.summary is not None]

@@ -81,6 +81,8 @@ def line_chart(
     x0, x1 = min(xs, default=0.0), max(xs, default=1.0)
     span = (x1 - x0) or 1.0
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
+    legend = len(series) > 1 or bool(series and series[0].name)
+    height = H + (14 * len(series) + 4 if legend else 0)  # the legend goes under the axis
 
     def px(x: float) -> float:
         return LEFT + (x - x0) / span * pw
@@ -89,8 +91,8 @@ def line_chart(
         return TOP + ph - min(max(y, 0.0), top) / top * ph
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" '
-        f'height="{H}" role="img" aria-label="{escape(title)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="{W}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}">',
         f'<text x="{LEFT}" y="16" class="t">{escape(title)}</text>',
     ]
     for i in range(5):
@@ -130,11 +132,11 @@ def line_chart(
             else:
                 parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" '
                              'stroke-width="2"/>')
-    if len(series) > 1 or (series and series[0].name):
-        lx = LEFT + 8
+    if legend:
+        lx = LEFT
         for k, s in enumerate(series):
             color = PALETTE[k % len(PALETTE)]
-            y = TOP + 12 + 14 * k
+            y = H + 14 * k
             parts.append(
                 f'<rect x="{lx}" y="{y - 8}" width="10" height="10" fill="{color}"/>'
                 f'<text x="{lx + 14}" y="{y + 1}" class="a">{escape(s.name)}</text>'
