@@ -50,11 +50,13 @@ SCORE_RANGE = (1.0, 5.0)
 def figure_range(figure: str) -> tuple[float, float]:
     """The values a figure can take, which its 95% interval is cut to (docs/figures.md,
     "Means and intervals"). Shares lie in 0-1 (a figure added later is a share when its
-    name ends in ``_rate``, ``_level`` or ``_share``), satisfaction scores in 1-5, and
-    everything else (counts, times, costs, occupancy) is at least 0. Occupancy has no upper
-    bound: staff finishing work after their shift are busy but not staffed.
+    name ends in ``_rate``, ``_level`` or ``_share``), occupancy too (busy time never
+    exceeds staffed time: staff finishing work after their shift stay staffed until done),
+    satisfaction scores in 1-5, and everything else (counts, times, costs) is at least 0.
     """
-    if figure in SHARES or figure.endswith(("_rate", "_level", "_share", "_satisfied")):
+    if figure == "occupancy" or figure in SHARES or figure.endswith(
+        ("_rate", "_level", "_share", "_satisfied")
+    ):
         return (0.0, 1.0)
     if figure == "csat_mean":
         return SCORE_RANGE

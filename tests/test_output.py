@@ -153,7 +153,7 @@ def test_every_figure_has_a_range_and_shares_are_within_0_and_1() -> None:
     for f in FIGURES:
         low, high = figure_range(f)
         assert low >= 0 and high > low
-    for f in ("service_level", "abandonment_rate", "p_wait", "csat_satisfied"):
+    for f in ("service_level", "abandonment_rate", "p_wait", "csat_satisfied", "occupancy"):
         assert figure_range(f) == (0.0, 1.0)
 
 

@@ -108,7 +108,7 @@ def _fmt(figure: str) -> Fmt:
 
 
 def _y_max(figure: str) -> float | None:
-    return 1.0 if fmt_value(figure, 0.5).endswith("%") and figure != "occupancy" else None
+    return 1.0 if fmt_value(figure, 0.5).endswith("%") else None
 
 
 def _header(s: Summary, kind: str = "") -> list[str]:
