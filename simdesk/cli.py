@@ -28,7 +28,7 @@ from simdesk.outputs import check_outputs
 from simdesk.render import erlang_tables, make_console, print_message, render_summary
 from simdesk.render.layout import print_tables, table_width
 from simdesk.report import dumps, summary_json, write_output
-from simdesk.scenario import warnings_for
+from simdesk.scenario import DEFAULT_SL_WITHIN, warnings_for
 from simdesk.tidy import summary_csv
 from simdesk.units import parse_duration, parse_rate
 from simdesk.workload import check_work
@@ -179,7 +179,9 @@ def erlang(
         str | None,
         typer.Option(help="Mean patience (exponential), e.g. 2m: Erlang A; omit for Erlang C."),
     ] = None,
-    within: Annotated[str, typer.Option(help="Service-level threshold.")] = "20s",
+    within: Annotated[
+        str, typer.Option(help="Service-level threshold.")
+    ] = f"{DEFAULT_SL_WITHIN:g}s",
     at_least: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Service level to reach when staffing.")
     ] = 0.8,

@@ -41,7 +41,7 @@ def erlang_reference(s: Scenario) -> QueueFigures | None:
     patience = s.customers.patience
     if patience is not None and (not patience.is_exponential or s.customers.retry.probability):
         return None
-    within = s.targets.service_level.within if s.targets.service_level else 20.0
+    within = s.service_level_within
     mean_handle = handle.mean / pool.speed
     try:
         if patience is None:

@@ -61,7 +61,6 @@ def targets_json(verdicts: Sequence[TargetVerdict]) -> list[dict[str, Any]]:
 
 def summary_json(s: Summary) -> dict[str, Any]:
     """The documented result document (docs/figures.md), schema_version 2."""
-    sl = s.scenario.targets.service_level
     erlang = None
     if s.erlang is not None:
         e = s.erlang
@@ -82,7 +81,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
         "scenario": s.scenario.name,
         "seed": s.seed,
         "replications": s.replications,
-        "service_level_within_s": sl.within if sl else 20.0,
+        "service_level_within_s": s.scenario.service_level_within,
         "totals": scope_json(s.totals),
         "pools": {name: scope_json(v) for name, v in s.pools.items()},
         "types": {name: scope_json(v) for name, v in s.types.items()},

@@ -111,6 +111,10 @@ PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY = 86400.0
+DEFAULT_SL_WITHIN = 20.0
+"""Service-level threshold (seconds) when the scenario sets no service-level target: the
+engine counts answers within it, and the report, tables and Erlang reference use it too."""
 CHANNELS = ("chat", "phone", "email")
 ROUTING_RESERVED = ("always_human", "overflow_after")
 
@@ -273,6 +277,12 @@ class Shift(Model):
         if self.start == self.end:
             raise ValueError("a shift must not start and end at the same time")
         return self
+
+    @property
+    def length(self) -> float:
+        """Seconds on duty from each start: an end before the start runs overnight, and
+        ``00:00``-``24:00`` is the whole day (not zero, as ``end - start`` modulo a day is)."""
+        return (self.end - self.start) % DAY or DAY
 
 
 class Cost(Model):
@@ -494,6 +504,13 @@ class Scenario(Model):
         _require_unique("pool", [p.name for p in v])
         return v
 
+    @property
+    def service_level_within(self) -> float:
+        """Seconds within which an answer counts for the service level: the target's, or
+        ``DEFAULT_SL_WITHIN`` when there is no service-level target."""
+        sl = self.targets.service_level
+        return sl.within if sl else DEFAULT_SL_WITHIN
+
     def pool(self, name: str) -> Pool:
         for p in self.pools:
             if p.name == name:
@@ -637,7 +654,7 @@ def overload_without_patience(s: Scenario) -> tuple[float, float] | None:
                     capacity += pool.agents
                 elif pool.shifts:
                     capacity += sum(
-                        sh.agents * len(sh.days) * ((sh.end - sh.start) % 86400) / (7 * 86400)
+                        sh.agents * len(sh.days) * sh.length / (7 * DAY)
                         for sh in pool.shifts
                     )
         if human_load >= capacity:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from simdesk.scenario import Shift
-
-DAY = 86400.0
+from simdesk.scenario import DAY, Shift
 
 
 def shift_windows(shift: Shift, until: float) -> list[tuple[float, float]]:
@@ -14,7 +12,7 @@ def shift_windows(shift: Shift, until: float) -> list[tuple[float, float]]:
     from the day before time 0 that runs past midnight is included. Back-to-back windows
     (00:00-24:00 every day) merge into one so agents are not sent home and back at once.
     """
-    length = (shift.end - shift.start) % DAY or DAY
+    length = shift.length
     windows: list[tuple[float, float]] = []
     day = -1
     while day * DAY < until:

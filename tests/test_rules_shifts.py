@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from rulekit import FLOOD, desk, people, run
 
+from simdesk.loading import scenario_from_data
+from simdesk.scenario import overload_without_patience
+
 
 def _staffed(
     shifts: list[dict[str, Any]], horizon: str = "7d", **top: Any
@@ -185,3 +188,18 @@ def test_agents_take_no_new_contact_after_their_shift() -> None:
     figs = _overrun()
     assert figs.totals["handled"] == 2
     assert figs.totals["in_system"] > 1000
+
+
+def test_the_overload_warning_counts_a_00_00_to_24_00_shift_as_a_whole_day() -> None:
+    """Without patience, the overload check compares the work arriving with the agents on
+    duty on average. 10 agents on 00:00-24:00 every day are 10 agents, not 0: 60/h of 3
+    minutes (3 agents' worth) is no overload; 16:00-24:00 on all days is a third of them."""
+
+    def over(start: str, end: str, agents: int) -> tuple[float, float] | None:
+        shifts = [{"days": "all", "start": start, "end": end, "agents": agents}]
+        data = desk(pools=[people(agents=None, shifts=shifts, handle_time="fixed(3m)")])
+        return overload_without_patience(scenario_from_data(data, file="<rule test>"))
+
+    assert over("00:00", "24:00", 10) is None
+    assert over("16:00", "24:00", 6) == pytest.approx((3.0, 2.0))  # 6 x 8/24 agents
+    assert over("22:00", "06:00", 12) is None  # overnight: 12 x 8/24 = 4 agents for 3

@@ -58,8 +58,7 @@ def erlang_values(e: QueueFigures | None) -> dict[str, float]:
 
 
 def within_text(s: Summary) -> str:
-    sl = s.scenario.targets.service_level
-    return format_duration(sl.within if sl else 20.0)
+    return format_duration(s.scenario.service_level_within)
 
 
 def summary_figures(s: Summary) -> list[str]:
