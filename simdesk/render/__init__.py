@@ -23,6 +23,7 @@ from simdesk.render.layout import (
     table_width,
 )
 from simdesk.render.text import plain, visible
+from simdesk.scenario import DEFAULT_SL_WITHIN
 from simdesk.targets import TargetVerdict
 from simdesk.units import format_duration
 
@@ -130,7 +131,7 @@ def scope_tables(
     scopes: dict[str, Scope],
     figures: Sequence[str],
     width: int | None,
-    within: str = "20s",
+    within: str = format_duration(DEFAULT_SL_WITHIN),
 ) -> list[RenderableType]:
     """One row per pool (or type), one column per figure (means), split to fit."""
     shown = _shown(scopes, figures)
