@@ -52,7 +52,7 @@ class Break:
 
 
 BREAKS = [
-    Break("reverse priority order", "sorted(self.queues, reverse=True)", "sorted(self.queues)",
+    Break("reverse priority order", "sorted(pool.queues, reverse=True)", "sorted(pool.queues)",
           "higher priority is answered first"),
     Break("last come, first served", "= q.popleft()", "= q.pop()",
           "equal priorities first come, first served"),

@@ -26,8 +26,6 @@ from simdesk.scenario import Pool, Scenario
 from simdesk.streams import Draws, Streams
 
 BATCH = 2048
-HOUR = 3600.0
-WEEK = 168 * HOUR
 
 # (arrival Exp(1) gap, type index, patience, ask-for-human u, bot u, false-resolution u,
 #  first-contact-resolution u, handle time per pool on the type's full route)
@@ -77,14 +75,11 @@ class FreshCustomers:
                     for p in s.route_for(t).path
                 ]
             )
-        self._it: Iterator[FreshRow] = iter(())
 
-    def __call__(self) -> FreshRow:
-        try:
-            return next(self._it)
-        except StopIteration:
-            self._it = self._refill()
-            return next(self._it)
+    def batches(self) -> Iterator[Iterator[FreshRow]]:
+        """Endless: one batch of rows after another, in arrival order."""
+        while True:
+            yield self._refill()
 
     def _uniforms(
         self, used: bool, g: np.random.Generator, n: int, unused: float = 1.0
@@ -164,41 +159,3 @@ class FollowupCustomers:
             self.fcr(),
             tuple(d() for d in self.handles[tidx]),
         )
-
-
-class ArrivalClock:
-    """Turns Exp(1) gaps into arrival times of a Poisson process with an hourly rate.
-
-    The rate is piecewise constant per hour of the week; inverting its integral keeps one
-    Exp(1) draw per arrival, so the arrival stream stays aligned across scenarios. A gap
-    longer than a week's worth of arrivals skips whole weeks at once (the integral over
-    any week is the same), and an arrival after the end of the run is ``inf``: however
-    small the rate, finding the next arrival walks at most a week of hours.
-    """
-
-    def __init__(self, s: Scenario) -> None:
-        rate = s.demand.arrival_rate
-        self.rates = [rate * s.demand.rate_multiplier(h) for h in range(168)]
-        self.flat = rate if len(set(self.rates)) == 1 else None
-        self.week = math.fsum(self.rates) * HOUR  # expected arrivals in any one week
-        self.end = s.warmup + s.horizon
-
-    def next_time(self, t: float, e: float) -> float:
-        if self.flat is not None:
-            return t + e / self.flat
-        rates = self.rates
-        now = t
-        if e > self.week:
-            weeks = math.floor(e / self.week)
-            now += weeks * WEEK
-            e = max(e - weeks * self.week, 0.0)
-        while True:
-            if now >= self.end:
-                return math.inf
-            hour = int(now // HOUR)
-            r = rates[hour % 168]
-            edge = (hour + 1) * HOUR
-            if r > 0.0 and e <= r * (edge - now):
-                return now + e / r
-            e -= r * (edge - now)
-            now = edge

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from simdesk.engine import PoolRuntime, RunTallies
-from simdesk.tally import Tally
+from simdesk.tally import PoolRecord, RunTallies, Tally
 
 FIGURES: dict[str, str] = {
     "offered": "contacts that arrived in the measured period (repeats and retries included)",
@@ -107,13 +106,13 @@ def _figures(t: Tally, occupancy: float, cost: float) -> dict[str, float]:
     }
 
 
-def _staffing_cost(run: RunTallies, p: PoolRuntime) -> float:
+def _staffing_cost(run: RunTallies, p: PoolRecord) -> float:
     pool = run.scenario.pool(p.name)
     hours = run.measured_s / 3600.0 if p.is_bot else p.staffed_area / p.cap / 3600.0
     return pool.cost.per_hour * hours
 
 
-def _variable_cost(run: RunTallies, p: PoolRuntime, tidx: int) -> float:
+def _variable_cost(run: RunTallies, p: PoolRecord, tidx: int) -> float:
     c = run.scenario.pool(p.name).cost
     per_handled = c.per_contact + (c.per_conversation if p.is_bot else 0.0)
     return per_handled * p.t_handled[tidx] + c.per_resolution * p.t_resolved[tidx]

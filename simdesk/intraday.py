@@ -23,7 +23,7 @@ desk) gets one agent more, and the loop repeats until every interval meets them.
 same loop takes a roster planner (simdesk/roster.py) in place of one shift per interval.
 
 Resolution: the engine measures busy time and contacts per hour of day
-(``PoolRuntime.hour_busy``, the (type, hour) cells), so staffing is found per hour. An
+(``tally.PoolRecord.hour_busy``, the (type, hour) cells), so staffing is found per hour. An
 interval shorter than an hour (it must divide an hour) gets its hour's staff; it exists
 so that a roster can start shifts on a finer grid.
 

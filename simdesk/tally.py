@@ -1,4 +1,5 @@
-"""Streaming accumulators: what the engine records, nothing it derives.
+"""Streaming accumulators and the plain records of a run: what the engine records,
+nothing it derives.
 
 The engine adds to tallies in O(1) per event and keeps no per-inquiry records; figures
 (rates, means, quantiles) are derived afterwards in ``figures``. Contact tallies are kept
@@ -8,7 +9,13 @@ per-type and the per-interval tables, which are merged from cells at the end.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from simdesk.histogram import WaitHistogram
+
+if TYPE_CHECKING:
+    from simdesk.scenario import Scenario
 
 COUNTERS = (
     "offered",
@@ -70,3 +77,33 @@ class Tally:
         for t in tallies:
             out.merge(t)
         return out
+
+
+@dataclass
+class PoolRecord:
+    """What one pool recorded over a run: plain data, no engine objects."""
+
+    name: str
+    is_bot: bool
+    cap: int  # work units of one agent (1 for a bot): staffed unit-time / cap = agent-time
+    tally: Tally
+    t_handled: list[int]  # per inquiry type
+    t_resolved: list[int]
+    t_busy: list[float]  # busy unit-seconds per type
+    busy_area: float  # busy unit-seconds over the measured period
+    staffed_area: float  # staffed unit-seconds over the measured period
+    hour_busy: list[float]  # busy_area by hour of day
+    hour_staffed: list[float]
+
+
+@dataclass
+class RunTallies:
+    """What one run recorded: contact cells per (type, hour of day) and per-pool records."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    cells: list[list[Tally]]
+    pools: list[PoolRecord]
+    measured_s: float
+    sl_within: float

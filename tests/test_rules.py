@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from simdesk.engine import Agent, Inquiry, PoolRuntime, _Desk
+from simdesk.engine import _Desk
+from simdesk.engine.contact import Inquiry
+from simdesk.engine.staffing import Agent, PoolRuntime
 from simdesk.loading import scenario_from_data
 from simdesk.streams import Streams
 
@@ -60,15 +62,14 @@ def desk_data(pools: list[dict[str, Any]], types: list[dict[str, Any]],
 def play(data: dict[str, Any], contacts: list[Contact]) -> Played:
     desk = _Desk(scenario_from_data(data), Streams(1, 0))
     played = Played(desk)
-    desk._schedule_arrival = lambda now: None  # type: ignore[method-assign]
+    desk._schedule_arrival = lambda: None  # type: ignore[method-assign]
     labels: dict[int, str] = {}
-    agent_index = {id(a): i for p in desk.pools.values() for i, a in enumerate(p.agents)}
     serve = desk._serve
 
     def logged(pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int,
                now: float) -> None:
         label = labels.get(id(inq), "follow-up")
-        played.served.append((now, label, pool.name, agent_index[id(agent)]))
+        played.served.append((now, label, pool.name, agent.id))
         serve(pool, inq, k, agent, units, now)
 
     desk._serve = logged  # type: ignore[method-assign]
@@ -235,3 +236,19 @@ def test_repeats_of_warmup_contacts_after_the_warmup_are_counted() -> None:
     # The warm-up contact itself is not counted; its repeat (at 20h11m) is, as a repeat.
     assert p.cell_total("a", "offered") == 1
     assert p.cell_total("a", "repeats") == 1
+
+
+def test_agents_are_individuals_numbered_in_their_pool() -> None:
+    """Each agent has an id (its index in its pool: the shifts' blocks in the order the
+    scenario lists them) and its pool's name; a bot pool is one agent."""
+    shifts = [{"start": "08:00", "end": "16:00", "agents": 2},
+              {"start": "16:00", "end": "24:00", "agents": 3}]
+    data = desk_data([{"name": "bot", "kind": "bot", "handle_time": "fixed(1m)"},
+                      dict(PEOPLE, shifts=shifts)],
+                     [{"name": "t", "share": 1.0}], {"t": ["bot", "team"]})
+    desk = _Desk(scenario_from_data(data), Streams(1, 0))
+    team = desk.pools["team"]
+    assert [a.id for a in team.agents] == [0, 1, 2, 3, 4]
+    assert {a.pool for a in team.agents} == {"team"}
+    assert [[a.id for a in block] for block, _ in team.windows] == [[0, 1], [2, 3, 4]]
+    assert [(a.id, a.pool) for a in desk.pools["bot"].agents] == [(0, "bot")]

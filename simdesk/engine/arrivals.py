@@ -1,0 +1,192 @@
+"""Arrivals: where new contacts come from, and follow-ups (retries, repeats).
+
+Fresh contacts come from an ``ArrivalSource``: an endless iterator of (arrival time,
+draws) in time order, independent of what the desk does with them. ``ProfileArrivals``
+is the Poisson source with a rate by hour of the week (``demand``); a source replaying a
+trace fits the same protocol. The desk starts each contact at its time and, while the
+next arrival comes before every other scheduled event, starts that one too without an
+event: the order is unchanged because the comparison is strict.
+
+Follow-ups are endogenous (an abandoner retries, an unresolved contact repeats), so they
+are scheduled by the parts that decide them and draw from their own streams.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
+
+from simdesk.customers import FreshCustomers, FreshRow
+from simdesk.engine.base import DeskBase
+from simdesk.engine.contact import Inquiry
+from simdesk.engine.loop import HOUR
+from simdesk.errors import Problem, SimdeskError
+from simdesk.limits import MAX_FOLLOWUPS_AT_ONE_INSTANT
+
+if TYPE_CHECKING:
+    from simpy.events import Event
+
+    from simdesk.scenario import Scenario
+    from simdesk.streams import Streams
+
+WEEK = 168 * HOUR
+
+
+class ArrivalSource(Protocol):
+    """Fresh arrivals in time order: (arrival time in seconds from 0, the contact's draws
+    as in ``customers.FreshRow``). Endless; a time of ``inf`` or past the run's end means
+    no more arrivals."""
+
+    def __iter__(self) -> Iterator[tuple[float, FreshRow]]: ...
+
+
+class ArrivalClock:
+    """Turns Exp(1) gaps into arrival times of a Poisson process with an hourly rate.
+
+    The rate is piecewise constant per hour of the week; inverting its integral keeps one
+    Exp(1) draw per arrival, so the arrival stream stays aligned across scenarios. A gap
+    longer than a week's worth of arrivals skips whole weeks at once (the integral over
+    any week is the same), and an arrival after the end of the run is ``inf``: however
+    small the rate, finding the next arrival walks at most a week of hours.
+    """
+
+    def __init__(self, s: Scenario) -> None:
+        rate = s.demand.arrival_rate
+        self.rates = [rate * s.demand.rate_multiplier(h) for h in range(168)]
+        self.flat = rate if len(set(self.rates)) == 1 else None
+        self.week = math.fsum(self.rates) * HOUR  # expected arrivals in any one week
+        self.end = s.warmup + s.horizon
+
+    def next_time(self, t: float, e: float) -> float:
+        if self.flat is not None:
+            return t + e / self.flat
+        rates = self.rates
+        now = t
+        if e > self.week:
+            weeks = math.floor(e / self.week)
+            now += weeks * WEEK
+            e = max(e - weeks * self.week, 0.0)
+        while True:
+            if now >= self.end:
+                return math.inf
+            hour = int(now // HOUR)
+            r = rates[hour % 168]
+            edge = (hour + 1) * HOUR
+            if r > 0.0 and e <= r * (edge - now):
+                return now + e / r
+            e -= r * (edge - now)
+            now = edge
+
+
+class ProfileArrivals:
+    """Poisson arrivals at the scenario's rate by hour of the week, each with its draws.
+
+    Each row's first entry is the Exp(1) gap that ``ArrivalClock`` turns into the time
+    since the previous arrival (the first from time 0)."""
+
+    def __init__(self, s: Scenario, streams: Streams) -> None:
+        self.clock = ArrivalClock(s)
+        self.customers = FreshCustomers(streams, s)
+
+    def __iter__(self) -> Iterator[tuple[float, FreshRow]]:
+        t = 0.0
+        flat = self.clock.flat
+        next_time = self.clock.next_time
+        for batch in self.customers.batches():
+            if flat is not None:  # the common case: one division per arrival
+                for row in batch:
+                    t = t + row[0] / flat
+                    yield t, row
+            else:
+                for row in batch:
+                    t = next_time(t, row[0])
+                    yield t, row
+
+
+class ArrivalsMixin(DeskBase):
+    """Fresh arrivals and follow-ups become contacts offered to the first pool."""
+
+    def _schedule_arrival(self) -> None:
+        """Schedule the first fresh arrival."""
+        at, row = self.next_arrival()
+        self._at(at, self._on_arrival, row)
+
+    def _on_arrival(self, ev: Event) -> None:
+        """Start this arrival's contact, then the following ones while they come first.
+
+        An arrival that falls before every scheduled event would be popped straight
+        back off the heap, so it is processed here without an event; ordering is
+        unchanged because the comparison is strict.
+        """
+        env = self.env
+        queue = env._queue
+        end = self.end
+        next_arrival = self.next_arrival
+        now = env._now
+        row = ev._value
+        while True:
+            at, nxt = next_arrival()
+            self._start_contact(now, row, 0, False)
+            if at < end and (not queue or at < queue[0][0]):
+                env._now = now = at
+                row = nxt
+                continue
+            self._at(at, self._on_arrival, nxt)
+            return
+
+    def _on_followup(self, ev: Event) -> None:
+        tidx, contacts_before = ev._value
+        now = self.env._now
+        if now == self.followup_at:
+            self.followups_now += 1
+            if self.followups_now > MAX_FOLLOWUPS_AT_ONE_INSTANT:
+                raise SimdeskError(Problem(self._endless_loop_message(now)))
+        else:
+            self.followup_at = now
+            self.followups_now = 0
+        row = (0.0, tidx, *self.follow(tidx))
+        self._start_contact(now, row, contacts_before, True)
+
+    def _endless_loop_message(self, now: float) -> str:
+        return (
+            f"stopped at {now:g}s of simulated time: more than "
+            f"{MAX_FOLLOWUPS_AT_ONE_INSTANT:,} retries and repeat contacts fell due at that "
+            "same instant, so the run would never get past it. A contact that abandons or "
+            "ends unresolved without any time passing comes back at once: give "
+            "customers.retry.after and customers.patience, or customers.repeat.after and "
+            "the handle times, values above 0s (or lower the retry or repeat probability)"
+        )
+
+    def _start_contact(
+        self, now: float, row: FreshRow, contacts_before: int, followup: bool
+    ) -> None:
+        """A new contact: its own draws come in ``row`` (see customers.FreshRow)."""
+        _, tidx, patience, ask_u, bot_u, false_u, fcr_u, handles = row
+        inq = Inquiry()
+        inq.tidx = tidx
+        inq.chat = self.chat[tidx]
+        inq.contacts_before = contacts_before
+        inq.patience = patience
+        asked = ask_u < self.ask_p
+        inq.asked_human = asked
+        route = self.human_routes[tidx] if asked else self.routes[tidx]
+        inq.route = route
+        inq.handle = handles[route.skip :] if route.skip else handles
+        inq.u_bot = bot_u
+        inq.u_false = false_u
+        inq.u_fcr = fcr_u
+        inq.penalty = 0.0
+        inq.escalations = 0
+        inq.wait_total = 0.0
+        inq.token = 0
+        inq.also = None
+        counted = now >= self.warmup
+        inq.counted = counted
+        cell = self.cells[tidx][int(now // HOUR) % 24]
+        inq.cell = cell
+        if counted:
+            cell.offered += 1
+            if followup:
+                cell.repeats += 1
+        self._enter(inq, 0, now)

@@ -1,0 +1,111 @@
+"""What every part of the desk shares: its state, scheduling, and the calls between parts.
+
+The desk is one class (``desk._Desk``) assembled from one mixin per part (arrivals,
+queues, service, satisfaction, staffing, recording), so the hot path calls methods and
+reads attributes of a single object, as fast as if it were written in one module. This
+base declares the state the parts share and, for the type checker, the methods one part
+calls on another: the interfaces between the parts, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from heapq import heappush
+from itertools import count
+from typing import TYPE_CHECKING, Any
+
+import simpy
+from simpy.events import NORMAL, Event, EventPriority
+
+from simdesk.engine.loop import Call, new_event
+
+if TYPE_CHECKING:
+    from simdesk.customers import FollowupCustomers, FreshRow
+    from simdesk.engine.contact import Inquiry
+    from simdesk.engine.queues import RouteRuntime
+    from simdesk.engine.staffing import Agent, PoolRuntime
+    from simdesk.scenario import InquiryType, Satisfaction, Scenario
+    from simdesk.streams import Draws
+    from simdesk.tally import Tally
+
+
+class DeskBase:
+    """The shared state of one run (set up in ``desk._Desk.__init__``)."""
+
+    s: Scenario
+    env: simpy.Environment
+    queue: list[tuple[float, EventPriority, int, Event]]  # SimPy's event heap
+    eid: count[int]  # SimPy's insertion counter
+    warmup: float
+    end: float
+    types: list[InquiryType]
+    chat: list[bool]  # per type: takes one slot of an agent with concurrency
+    pools: dict[str, PoolRuntime]
+    cells: list[list[Tally]]  # per (type, hour of day)
+    # arrivals
+    next_arrival: Callable[[], tuple[float, FreshRow]]
+    arrival_source: Iterator[tuple[float, FreshRow]]
+    follow: FollowupCustomers
+    followup_at: float
+    followups_now: int
+    # queues and routing
+    routes: list[RouteRuntime]
+    human_routes: list[RouteRuntime]
+    ask_p: float
+    lazy_abandonment: bool
+    retry_p: float
+    retry_delay: Draws
+    retry_u: Draws
+    # service
+    repeat_p: float
+    repeat_delay: Draws
+    repeat_u: Draws
+    # satisfaction
+    sat: Satisfaction
+    sl_within: float
+    base_score: tuple[float, float, float, float, float]
+    wait_penalty_per_s: float
+    max_wait_penalty: float
+    repeat_factor: float
+    satisfied_at: float
+
+    def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
+        """Schedule ``callback(event)`` at absolute time ``at``, payload in ``event._value``."""
+        event = new_event(Call)
+        event.callbacks = [callback]
+        event._value = value
+        heappush(self.queue, (at, NORMAL, next(self.eid), event))
+
+    if TYPE_CHECKING:
+        # Calls between parts, implemented by the mixin named in each comment.
+
+        # arrivals.py
+        def _on_followup(self, ev: Event) -> None: ...
+        def _start_contact(
+            self, now: float, row: FreshRow, contacts_before: int, followup: bool
+        ) -> None: ...
+
+        # queues.py
+        def _enter(self, inq: Inquiry, k: int, now: float) -> None: ...
+        def _dispatch(self, pool: PoolRuntime, now: float) -> None: ...
+        def _reserve(
+            self,
+            primary: PoolRuntime,
+            also: list[tuple[PoolRuntime, float]] | None,
+            skip: PoolRuntime | None,
+            now: float,
+        ) -> None: ...
+        def _abandon(
+            self, inq: Inquiry, now: float, skip: PoolRuntime | None = None,
+            reserve: bool = True,
+        ) -> None: ...
+
+        # service.py
+        def _serve(
+            self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int,
+            now: float,
+        ) -> None: ...
+        def _maybe_repeat(self, inq: Inquiry, now: float) -> None: ...
+
+        # satisfaction.py
+        def _finish(self, inq: Inquiry, outcome: int) -> None: ...

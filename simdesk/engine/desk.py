@@ -1,0 +1,88 @@
+"""The desk: one run, its parts assembled into one object (see base.py for why)."""
+
+from __future__ import annotations
+
+import simpy
+
+from simdesk.customers import FollowupCustomers
+from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, ProfileArrivals
+from simdesk.engine.loop import Progress, drive
+from simdesk.engine.queues import QueuesMixin
+from simdesk.engine.recording import RecordingMixin
+from simdesk.engine.satisfaction import ScoringMixin
+from simdesk.engine.service import ServiceMixin
+from simdesk.engine.staffing import PoolRuntime, StaffingMixin
+from simdesk.scenario import Scenario
+from simdesk.streams import Streams
+from simdesk.tally import RunTallies, Tally
+
+
+class _Desk(
+    ArrivalsMixin, QueuesMixin, ServiceMixin, ScoringMixin, StaffingMixin, RecordingMixin
+):
+    """Wires a scenario to a SimPy environment and runs it once."""
+
+    def __init__(
+        self, scenario: Scenario, streams: Streams, arrivals: ArrivalSource | None = None
+    ) -> None:
+        s = scenario
+        self.s = s
+        self.env = simpy.Environment()
+        self.queue = self.env._queue
+        self.eid = self.env._eid
+        self.warmup = s.warmup
+        self.end = s.warmup + s.horizon
+        self.types = s.demand.types
+        names = s.type_names
+        ntypes = len(names)
+        self.chat = [t.channel == "chat" for t in self.types]
+        self._setup_scoring(s)
+        self.pools = {p.name: PoolRuntime(p, ntypes, names, self.end) for p in s.pools}
+        self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
+        source = ProfileArrivals(s, streams) if arrivals is None else arrivals
+        self.arrival_source = iter(source)
+        self.next_arrival = self.arrival_source.__next__
+        self.follow = FollowupCustomers(streams, s)
+        self._build_routes()
+        self.ask_p = s.customers.asks_for_human
+        # Abandoning changes nothing but the customer's own record unless it schedules a
+        # retry, so without retries a waiting customer's patience needs no timer event:
+        # whoever next looks at the queue (a freed agent, or the end of the run) sees
+        # that its deadline has passed and records the abandonment at that deadline.
+        self.lazy_abandonment = s.customers.retry.probability == 0.0
+        self.retry_p = s.customers.retry.probability
+        self.repeat_p = s.customers.repeat.probability
+        self.retry_delay = streams.draws("retry_delay", s.customers.retry.after.sample)
+        self.repeat_delay = streams.draws("repeat_delay", s.customers.repeat.after.sample)
+        self.retry_u = streams.uniforms("retry")
+        self.repeat_u = streams.uniforms("repeat")
+        # Follow-ups falling due at one instant: a guard against zero-time loops.
+        self.followup_at = -1.0
+        self.followups_now = 0
+
+    def run(self, progress: Progress | None = None) -> RunTallies:
+        self._schedule_arrival()
+        self._schedule_staffing()
+        self._schedule_recording()
+        drive(self.env, self.end, progress)
+        self._expire_waiting(self.end)
+        self._close_hour(self.end)
+        return self._tallies()
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    replication: int = 0,
+    progress: Progress | None = None,
+) -> RunTallies:
+    """Run one replication. Pure: no global randomness, no output, the scenario untouched.
+
+    ``progress``, if given, is called with the fraction of simulated time done as the run
+    advances (a progress bar for long horizons); it does not change the results."""
+    seed = scenario.seed if seed is None else seed
+    desk = _Desk(scenario, Streams(seed, replication))
+    result = desk.run(progress)
+    result.seed = seed
+    result.replication = replication
+    return result

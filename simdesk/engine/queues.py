@@ -1,0 +1,279 @@
+"""Queues, routing and overflow: where a contact goes, how long it waits, who is next.
+
+A type's route is a list of pools. A contact is offered to the first (``_enter``): served
+at once when capacity is free and nobody it must not overtake waits, else queued in its
+priority's queue there. Queues are served by priority, then arrival order
+(``_dispatch``); in a pool where calls take a whole agent and chats one slot, a call at
+the head keeps its place and those behind it wait.
+
+Overflow timers: a contact that starts waiting in a people pool of a route with
+``overflow_after`` gets one timer, set only when its remaining patience outlasts
+``overflow_after``. When it fires (``_on_overflow``) the contact also joins the next
+pool's queue, keeping its place in the first, and if that pool is not the last it gets the
+next timer on the same terms. Whichever pool frees up first serves it; its entries in the
+other queues become stale, and each of those visits is counted as ``overflowed``.
+
+Patience is spent over all queues of a contact. Without retries, a waiting contact's
+patience needs no timer: whoever next looks at the queue sees that its deadline passed and
+records the abandonment at that deadline (lazy abandonment; the figures are the same).
+Stale queue entries and timers are ignored, not removed: each contact carries a token
+that changes whenever it stops waiting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simdesk.engine.base import DeskBase
+from simdesk.engine.contact import ABANDONED
+
+if TYPE_CHECKING:
+    from simpy.events import Event
+
+    from simdesk.engine.contact import Inquiry
+    from simdesk.engine.staffing import Agent, PoolRuntime
+
+Entry = tuple["Inquiry", int, int]
+"""A queue entry: (contact, its token when queued, index of the pool on its route)."""
+
+
+@dataclass(frozen=True)
+class RouteRuntime:
+    """One inquiry type's path, resolved to pool runtimes."""
+
+    pools: tuple[PoolRuntime, ...]
+    overflow_after: float | None
+    skip: int  # handle-time entries to skip (1 when a customer bypasses the bot)
+    queues: tuple[deque[Entry], ...]  # this type's queue at each pool
+
+
+def priority_queue(pool: PoolRuntime, priority: int) -> deque[Entry]:
+    """The pool's queue for this priority; ``pool.order`` lists them, highest first."""
+    q = pool.queues.get(priority)
+    if q is None:
+        q = pool.queues[priority] = deque()
+        pool.order = [pool.queues[p] for p in sorted(pool.queues, reverse=True)]
+    return q
+
+
+class QueuesMixin(DeskBase):
+    """Offering contacts to pools, queueing, dispatching, overflow and abandonment."""
+
+    def _build_routes(self) -> None:
+        s = self.s
+        for p in s.pools:
+            # Mixed: calls take a whole agent, chats one slot, so free capacity and a
+            # waiting queue can coexist and a newcomer must queue behind the head.
+            runtime = self.pools[p.name]
+            runtime.mixed = runtime.cap > 1 and any(
+                t.channel != "chat" for t in self.types if p.name in s.route_for(t.name).path
+            )
+        self.routes = []
+        self.human_routes = []
+        for t in s.type_names:
+            path = s.route_for(t).path
+            over = s.overflow_for(t)
+            prio = s.demand.types[len(self.routes)].priority
+            route = self._route(path, over, 0, prio)
+            self.routes.append(route)
+            if s.routing.always_human and len(path) > 1 and s.pool(path[0]).is_bot:
+                human = self._route(path[1:], over, 1, prio)
+                self.human_routes.append(human)
+            else:
+                self.human_routes.append(route)
+
+    def _route(self, path: list[str], over: float | None, skip: int, prio: int) -> RouteRuntime:
+        pools = tuple(self.pools[p] for p in path)
+        return RouteRuntime(pools, over, skip, tuple(priority_queue(p, prio) for p in pools))
+
+    def _enter(self, inq: Inquiry, k: int, now: float) -> None:
+        """Offer the inquiry to pool k of its route: serve now or queue with timers."""
+        route: RouteRuntime = inq.route
+        pool = route.pools[k]
+        inq.pool = pool
+        inq.wait_start = now
+        if inq.counted:
+            pool.tally.offered += 1
+        units = 1 if (inq.chat or pool.is_bot) else pool.cap
+        # In pools where every contact takes one unit, free capacity implies no waiting
+        # contact could use it (every release dispatches), so a newcomer may take it at
+        # once. Where calls need a whole agent and chats one slot, the newcomer queues
+        # and the dispatcher decides in priority and arrival order.
+        if pool.slots:
+            if pool.mixed:
+                token = inq.token
+                inq.deadline = now + max(inq.patience - inq.wait_total, 0.0)
+                route.queues[k].append((inq, token, k))
+                self._dispatch(pool, now)
+                if inq.token != token:
+                    return
+                self._wait_timers(inq, pool, k, now)
+                return
+            agent: Agent | None
+            if pool.levels is None:  # pool.take inlined: one unit per agent, or the bot
+                free = pool.free
+                agent = free[0]
+                agent.free -= 1
+                if agent.free == 0:
+                    free.popleft()
+                pool.slots -= 1
+            else:
+                agent = pool.take(units)
+            if agent is not None:
+                self._serve(pool, inq, k, agent, units, now)
+                return
+        route.queues[k].append((inq, inq.token, k))
+        self._wait_timers(inq, pool, k, now)
+
+    def _wait_timers(self, inq: Inquiry, pool: PoolRuntime, k: int, now: float) -> None:
+        """Patience and overflow timers for a contact that has just started to wait."""
+        route = inq.route
+        remaining = inq.patience - inq.wait_total
+        if remaining <= 0.0:
+            self._abandon(inq, now)
+            return
+        inq.deadline = now + remaining
+        if remaining != math.inf and not self.lazy_abandonment:
+            self._at(now + remaining, self._on_patience, (inq, inq.token))
+        over = route.overflow_after
+        if over is not None and over < remaining and k + 1 < len(route.pools) and not pool.is_bot:
+            self._at(now + over, self._on_overflow, (inq, inq.token, k + 1))
+
+    def _dispatch(self, pool: PoolRuntime, now: float) -> None:
+        """Give free capacity to waiting contacts, by priority then arrival order."""
+        for q in pool.order:
+            while q and pool.slots:
+                inq, token, k = entry = q.popleft()
+                if inq.token != token:
+                    continue  # abandoned or taken by another pool meanwhile
+                if inq.deadline < now:
+                    self._abandon(inq, inq.deadline, pool)  # gave up while waiting, unseen
+                    continue
+                units = 1 if (inq.chat or pool.is_bot) else pool.cap
+                agent = pool.take(units)
+                if agent is None:  # a call needs a whole agent: it keeps its place
+                    q.appendleft(entry)
+                    if self.lazy_abandonment and pool.wake is not inq:
+                        # Without patience timers, its leaving at its deadline must still
+                        # re-serve the queue behind it.
+                        pool.wake = inq
+                        if inq.deadline < self.end:
+                            self._at(inq.deadline, self._on_head_deadline, (inq, token))
+                    return
+                self._serve(pool, inq, k, agent, units, now)
+            if not pool.slots:
+                return
+
+    def _reserve(
+        self,
+        primary: PoolRuntime,
+        also: list[tuple[PoolRuntime, float]] | None,
+        skip: PoolRuntime | None,
+        now: float,
+    ) -> None:
+        """A contact left the queues of ``primary`` and ``also`` (except ``skip``, which is
+        serving it or dispatching): re-serve those where it may have blocked the head.
+
+        Only a pool taking both calls and chats can have free capacity and a waiting
+        queue at once (a call at the head waiting for a whole agent)."""
+        if primary is not skip and primary.mixed and primary.slots and primary.order:
+            self._dispatch(primary, now)
+        if also is not None:
+            for other, _ in also:
+                if other is not skip and other.mixed and other.slots and other.order:
+                    self._dispatch(other, now)
+
+    # ------------------------------------------------------------ patience
+    def _expire_waiting(self, end: float) -> None:
+        """At the end of the run, record the waiting customers whose patience ran out."""
+        if not self.lazy_abandonment:
+            return
+        for pool in self.pools.values():
+            for q in pool.order:
+                for inq, token, _k in q:
+                    if inq.token == token and inq.deadline < end:
+                        self._abandon(inq, inq.deadline, reserve=False)
+
+    def _on_patience(self, ev: Event) -> None:
+        inq, token = ev._value
+        if inq.token == token:
+            self._abandon(inq, self.env._now)
+
+    def _on_head_deadline(self, ev: Event) -> None:
+        """Lazy abandonment: a call blocking the head of a mixed queue gives up now."""
+        inq, token = ev._value
+        if inq.token == token:
+            self._abandon(inq, self.env._now)
+
+    def _abandon(
+        self, inq: Inquiry, now: float, skip: PoolRuntime | None = None, reserve: bool = True
+    ) -> None:
+        """Record that the contact gave up at ``now`` (which, with lazy abandonment, may
+        be earlier than the clock); then re-serve the queues it leaves, except ``skip``."""
+        here = now - inq.wait_start
+        inq.wait_total += here
+        pool = primary = inq.pool
+        pool_wait = here
+        also = inq.also
+        if also is not None:
+            last, joined = also[-1]
+            if inq.counted:
+                pool.tally.overflowed += 1
+                for other, _ in also[:-1]:
+                    other.tally.overflowed += 1
+            pool, pool_wait = last, now - joined
+            inq.also = None
+        inq.token += 1
+        if inq.counted:
+            t = pool.tally
+            t.abandoned += 1
+            if pool_wait > 0.0:
+                t.waited += 1
+                t.wait_sum += pool_wait
+            t.hist.add(pool_wait)
+        self._finish(inq, ABANDONED)
+        if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
+            self._at(now + self.retry_delay(),
+                self._on_followup,
+                (inq.tidx, inq.contacts_before),
+            )
+        if reserve:
+            self._reserve(primary, also, skip, self.env._now)
+
+    # ------------------------------------------------------------ overflow
+    def _on_overflow(self, ev: Event) -> None:
+        inq, token, k = ev._value
+        if inq.token != token:
+            return
+        now = self.env._now
+        route: RouteRuntime = inq.route
+        target = route.pools[k]
+        if inq.also is None:
+            inq.also = []
+        inq.also.append((target, now))
+        if inq.counted:
+            target.tally.offered += 1
+        units = 1 if (inq.chat or target.is_bot) else target.cap
+        if target.slots and target.mixed:
+            route.queues[k].append((inq, inq.token, k))
+            self._dispatch(target, now)
+            if inq.token == token:
+                self._overflow_timer(inq, k, now)
+            return
+        if target.slots:
+            agent = target.take(units)
+            if agent is not None:
+                self._serve(target, inq, k, agent, units, now)
+                return
+        route.queues[k].append((inq, inq.token, k))
+        self._overflow_timer(inq, k, now)
+
+    def _overflow_timer(self, inq: Inquiry, k: int, now: float) -> None:
+        """After another overflow wait, let the next pool on the route take it too."""
+        over = inq.route.overflow_after
+        remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
+        if over is not None and k + 1 < len(inq.route.pools) and over < remaining:
+            self._at(now + over, self._on_overflow, (inq, inq.token, k + 1))

@@ -1,0 +1,75 @@
+"""Satisfaction scoring, and the record of a contact's end (docs/satisfaction.md).
+
+A finished contact scores its outcome's base score, less its penalties (escalation,
+unwanted bot, and the wait: ``wait_penalty_per_min`` per minute up to
+``max_wait_penalty``), times ``repeat_factor`` for each earlier contact about the same
+issue, clipped to 1-5. The same call counts the contact's end in its (type, hour) cell:
+both happen once per contact, on the hot path, so they share one method.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simdesk.engine.base import DeskBase
+from simdesk.engine.contact import ABANDONED, BOT_RESOLVED, PERSON_RESOLVED
+
+if TYPE_CHECKING:
+    from simdesk.engine.contact import Inquiry
+    from simdesk.scenario import Scenario
+
+
+class ScoringMixin(DeskBase):
+    """Scores and counts a finished contact."""
+
+    def _setup_scoring(self, s: Scenario) -> None:
+        self.sl_within = s.service_level_within
+        sat = s.satisfaction
+        self.sat = sat
+        # Base score by outcome, indexed by BOT_RESOLVED .. ABANDONED; a false resolution
+        # scores like a true one, because the customer does not know yet.
+        self.base_score = (
+            sat.resolved_by_bot,
+            sat.resolved_by_bot,
+            sat.resolved_by_person,
+            sat.unresolved,
+            sat.abandoned,
+        )
+        self.wait_penalty_per_s = sat.wait_penalty_per_min / 60.0
+        self.max_wait_penalty = sat.max_wait_penalty
+        self.repeat_factor = sat.repeat_factor
+        self.satisfied_at = sat.threshold
+
+    def _finish(self, inq: Inquiry, outcome: int) -> None:
+        """Count a finished contact and score its satisfaction (docs/satisfaction.md)."""
+        if not inq.counted:
+            return
+        cell = inq.cell
+        wait = inq.wait_total
+        score = self.base_score[outcome] - inq.penalty
+        if outcome == ABANDONED:
+            cell.abandoned += 1
+        else:
+            cell.handled += 1
+            cell.answered_wait_sum += wait
+            if wait <= self.sl_within:
+                cell.within += 1
+            if outcome in (PERSON_RESOLVED, BOT_RESOLVED):
+                cell.resolved += 1
+        if wait > 0.0:
+            cell.waited += 1
+            cell.wait_sum += wait
+            cell.hist.add(wait)
+            penalty = self.wait_penalty_per_s * wait
+            score -= penalty if penalty < self.max_wait_penalty else self.max_wait_penalty
+        else:
+            hist = cell.hist
+            hist.zeros += 1
+            hist.count += 1
+        if inq.contacts_before:
+            score *= self.repeat_factor**inq.contacts_before
+        score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
+        cell.rated += 1
+        cell.csat_sum += score
+        if score >= self.satisfied_at:
+            cell.satisfied += 1

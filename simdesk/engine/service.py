@@ -1,0 +1,158 @@
+"""Service and its outcomes: a bot conversation or a person's handling of a contact.
+
+``_serve`` starts a service (the wait ends, the handle time is fixed: a bot's is cut at
+``max_time``, a person's after an escalation grows by the bot's ``escalation_extra``
+divided by the person's speed) and schedules its completion. ``_on_done`` settles it:
+
+- bot: resolved (truly or falsely; a false resolution comes back as a repeat) when the
+  contact's draw falls under the type's resolution and the conversation was not cut;
+  else escalated to the next pool on the route with the escalation penalty, or, with
+  nobody behind the bot, ended unresolved;
+- person: resolved when the first-contact-resolution draw falls under the pool's ``fcr``,
+  else unresolved, and an unresolved contact may come back as a repeat.
+
+Then the freed capacity serves the queue.
+"""
+
+from __future__ import annotations
+
+from heapq import heappush
+from typing import TYPE_CHECKING
+
+from simpy.events import NORMAL
+
+from simdesk.engine.base import DeskBase
+from simdesk.engine.contact import BOT_FALSE, BOT_RESOLVED, PERSON_RESOLVED, UNRESOLVED
+from simdesk.engine.loop import Call, new_event
+
+if TYPE_CHECKING:
+    from simpy.events import Event
+
+    from simdesk.engine.contact import Inquiry
+    from simdesk.engine.staffing import Agent, PoolRuntime
+
+
+class ServiceMixin(DeskBase):
+    """Starting and completing services; what a bot or a person makes of a contact."""
+
+    def _serve(
+        self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
+    ) -> None:
+        here = now - inq.wait_start
+        inq.wait_total += here
+        pool_wait = here
+        also = inq.also
+        if also is not None:
+            for other, joined in also:
+                if other is pool:
+                    pool_wait = now - joined
+            if inq.counted:
+                primary = inq.pool
+                for other in [primary, *(o for o, _ in also)]:
+                    if other is not pool:
+                        other.tally.overflowed += 1
+            inq.also = None
+        inq.token += 1
+        duration = inq.handle[k]
+        truncated = False
+        if pool.is_bot:
+            if inq.asked_human:
+                inq.penalty += self.sat.unwanted_bot_penalty
+            if pool.max_time is not None and duration > pool.max_time:
+                duration = pool.max_time
+                truncated = True
+        elif inq.escalations:
+            duration += inq.route.pools[0].extra / pool.speed
+        if inq.counted:
+            t = pool.tally
+            if pool_wait > 0.0:
+                t.waited += 1
+                t.wait_sum += pool_wait
+                t.answered_wait_sum += pool_wait
+                t.hist.add(pool_wait)
+            else:
+                hist = t.hist
+                hist.zeros += 1
+                hist.count += 1
+            if pool_wait <= self.sl_within:
+                t.within += 1
+            pool.t_busy[inq.tidx] += duration * units
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.last = now
+        pool.busy += units
+        # self._at inlined: a completion is scheduled for every service.
+        event = new_event(Call)
+        event.callbacks = [self._on_done]
+        event._value = (inq, pool, agent, units, k, truncated)
+        heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
+        if also is not None:
+            # It leaves the other pools' queues too: where it was the head that blocked
+            # the queue, those behind it may now be served.
+            self._reserve(inq.pool, also, pool, now)
+
+    def _on_done(self, ev: Event) -> None:
+        inq, pool, agent, units, k, truncated = ev._value
+        now = self.env._now
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.last = now
+        pool.busy -= units
+        if agent.on_shift:
+            if pool.levels is None:  # pool.give_back inlined
+                was_free = agent.free
+                agent.free = was_free + units
+                pool.slots += units
+                if was_free == 0:
+                    pool.free.append(agent)
+            else:
+                pool.give_back(agent, units)
+        else:
+            agent.free += units
+            if agent.free == agent.cap and agent.staffed:
+                pool.flush(now)  # the last contact after the shift is done: off the clock
+                agent.staffed = False
+                pool.staffed -= pool.cap
+        tidx = inq.tidx
+        counted = inq.counted
+        if counted:
+            pool.t_handled[tidx] += 1
+        if pool.is_bot:
+            if not truncated and inq.u_bot < pool.res[tidx]:
+                false = inq.u_false < pool.false_res
+                if counted:
+                    pool.t_resolved[tidx] += 1
+                    pool.tally.contained += 1
+                    inq.cell.contained += 1
+                self._finish(inq, BOT_FALSE if false else BOT_RESOLVED)
+                if false:
+                    self._maybe_repeat(inq, now)
+            else:
+                inq.escalations += 1
+                if counted:
+                    pool.tally.escalated += 1
+                    inq.cell.escalated += 1
+                if k + 1 < len(inq.route.pools):
+                    # Handed on to a person: the escalation penalty (docs/rules.md). With
+                    # nobody behind the bot the contact just ends unresolved.
+                    inq.penalty += self.sat.escalation_penalty
+                    self._enter(inq, k + 1, now)
+                else:
+                    self._finish(inq, UNRESOLVED)
+                    self._maybe_repeat(inq, now)
+        else:
+            resolved = inq.u_fcr < pool.fcr
+            if counted and resolved:
+                pool.t_resolved[tidx] += 1
+            self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
+            if not resolved:
+                self._maybe_repeat(inq, now)
+        order = pool.order
+        if order and (order[0] or len(order) > 1):
+            self._dispatch(pool, now)
+
+    def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
+        """An unresolved (or falsely resolved) contact comes back with ``repeat``'s chance."""
+        if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
+            self._at(now + self.repeat_delay(),
+                self._on_followup,
+                (inq.tidx, inq.contacts_before + 1),
+            )

@@ -1,0 +1,249 @@
+"""Staffing: agents as identified individuals, their free capacity, and headcount changes.
+
+Every agent has an ``id`` (its index in its pool, in the order the scenario lists its
+people: always-on agents, then each shift's block) and its pool's name. Who is on duty
+changes only through headcount events: a shift window opening (``_on_shift_start``) or
+closing (``_on_shift_end``) for a block of agents. An agent whose shift ends while it
+still serves finishes that contact, paid and counted as staffed, and takes no new one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from simdesk.engine.base import DeskBase
+from simdesk.shifts import shift_windows
+from simdesk.tally import Tally
+
+if TYPE_CHECKING:
+    from simpy.events import Event
+
+    from simdesk.engine.contact import Inquiry
+    from simdesk.scenario import Pool
+
+UNLIMITED = 1 << 40
+"""A bot pool without ``concurrency`` serves this many at once: in effect, everyone."""
+
+
+class Agent:
+    """One person (or, for a bot pool, the whole bot) with work units free.
+
+    In a pool with concurrency, an on-shift agent with free slots sits in the pool's
+    doubly linked list for its number of free slots (``prev``/``next``), oldest first.
+    """
+
+    __slots__ = ("cap", "free", "id", "next", "on_shift", "pool", "prev", "staffed")
+
+    def __init__(self, cap: int, on_shift: bool, ident: int = -1, pool: str = "") -> None:
+        self.id = ident  # index in its pool; -1 for a list sentinel
+        self.pool = pool  # its pool's name
+        self.cap = cap
+        self.free = cap
+        self.on_shift = on_shift
+        # Paid and counted as staffed: on shift, or finishing a contact after the shift.
+        self.staffed = on_shift
+        self.prev: Agent = self
+        self.next: Agent = self
+
+
+class PoolRuntime:
+    """A pool during a run: its agents and free capacity, its queues (queues.py) and the
+    integrals and counters it records (recording.py)."""
+
+    def __init__(self, pool: Pool, ntypes: int, type_names: list[str], end: float) -> None:
+        self.name = pool.name
+        self.is_bot = pool.is_bot
+        self.cap = 1 if pool.is_bot else pool.unit_capacity
+        self.mixed = self.cap > 1  # whole-agent calls and one-slot chats may share it
+        self.fcr = pool.fcr
+        self.res = [pool.resolution_for(t) for t in type_names]
+        self.false_res = pool.false_resolution
+        self.max_time = pool.max_time
+        self.extra = pool.escalation_extra
+        self.speed = pool.speed
+        self.tally = Tally()
+        self.t_handled = [0] * ntypes
+        self.t_resolved = [0] * ntypes
+        self.t_busy = [0.0] * ntypes
+        self.queues: dict[int, deque[tuple[Inquiry, int, int]]] = {}
+        self.order: list[deque[tuple[Inquiry, int, int]]] = []
+        self.agents: list[Agent] = []
+        # Free capacity of the agents on shift, in work units: what every "can anything be
+        # served now?" test reads.
+        self.slots = 0
+        # One unit per agent (and the bot): idle agents, longest idle first.
+        self.free: deque[Agent] = deque()
+        # With concurrency: levels[j] lists the agents with j free slots, longest there
+        # first; a chat is given by `chat_levels` order (docs/rules.md).
+        self.levels: list[Agent] | None = None
+        if self.cap > 1:
+            self.levels = [Agent(0, False, -1, self.name) for _ in range(self.cap + 1)]
+        if pool.chat_assignment == "fill":
+            self.chat_levels = tuple(range(1, self.cap + 1))
+        else:
+            self.chat_levels = tuple(range(self.cap, 0, -1))
+        self.wake: Inquiry | None = None  # blocked head whose deadline has a timer
+        self.windows: list[tuple[list[Agent], list[tuple[float, float]]]] = []
+        if pool.is_bot:
+            self.add(self._hire(pool.concurrency or UNLIMITED, True))
+        elif pool.agents is not None:
+            for _ in range(pool.agents):
+                self.add(self._hire(self.cap, True))
+        else:
+            for shift in pool.shifts or []:
+                block = [self._hire(self.cap, False) for _ in range(shift.agents)]
+                self.windows.append((block, shift_windows(shift, end)))
+        if pool.is_bot:
+            self.staffed = pool.concurrency or 0
+        else:
+            self.staffed = self.slots
+        self.busy = 0
+        self.last = 0.0
+        self.last_staffed = 0.0
+        self.busy_area = 0.0
+        self.staffed_area = 0.0
+        self.mark = (0.0, 0.0)
+        self.hour_busy = [0.0] * 24
+        self.hour_staffed = [0.0] * 24
+
+    def _hire(self, cap: int, on_shift: bool) -> Agent:
+        agent = Agent(cap, on_shift, len(self.agents), self.name)
+        self.agents.append(agent)
+        return agent
+
+    def take(self, units: int) -> Agent | None:
+        """The agent that serves a contact needing ``units``, or None if none can.
+
+        One unit per agent: the longest idle. With concurrency, a call (all units) takes
+        the agent idle the longest; a chat takes the first agent with a free slot in
+        ``chat_levels`` order (fill: the busiest; spread: the least busy), and among agents
+        as busy, the one that has been so the longest.
+        """
+        levels = self.levels
+        if levels is None:
+            free = self.free
+            if not free:
+                return None
+            agent = free[0]
+            agent.free -= 1
+            if agent.free == 0:
+                free.popleft()
+            self.slots -= 1
+            return agent
+        if units == 1:
+            for j in self.chat_levels:
+                head = levels[j]
+                agent = head.next
+                if agent is not head:
+                    agent.prev.next = agent.next
+                    agent.next.prev = agent.prev
+                    agent.free = j - 1
+                    if j > 1:
+                        _link(levels[j - 1], agent)
+                    self.slots -= 1
+                    return agent
+            return None
+        head = levels[units]
+        agent = head.next
+        if agent is head:
+            return None
+        agent.prev.next = agent.next
+        agent.next.prev = agent.prev
+        agent.free = 0
+        self.slots -= units
+        return agent
+
+    def give_back(self, agent: Agent, units: int) -> None:
+        """An agent on shift finished a contact: its units are free again."""
+        was = agent.free
+        agent.free = was + units
+        self.slots += units
+        levels = self.levels
+        if levels is None:
+            if was == 0:
+                self.free.append(agent)
+            return
+        if was:
+            agent.prev.next = agent.next
+            agent.next.prev = agent.prev
+        _link(levels[was + units], agent)
+
+    def add(self, agent: Agent) -> None:
+        """An agent comes on shift (or the run starts): its free units become available."""
+        if agent.free == 0:
+            return
+        self.slots += agent.free
+        if self.levels is None:
+            self.free.append(agent)
+        else:
+            _link(self.levels[agent.free], agent)
+
+    def remove(self, block: list[Agent]) -> None:
+        """These agents go off shift: their free units are no longer offered."""
+        leaving = set(map(id, block))
+        for agent in block:
+            self.slots -= agent.free
+        if self.levels is None:
+            self.free = deque([a for a in self.free if id(a) not in leaving])
+            return
+        for agent in block:
+            if agent.free:
+                agent.prev.next = agent.next
+                agent.next.prev = agent.prev
+                agent.prev = agent.next = agent
+
+    def flush(self, now: float) -> None:
+        """Bring both integrals up to now. Staffing changes only at shift events, so its
+        integral is advanced here alone, off the per-contact path."""
+        self.busy_area += self.busy * (now - self.last)
+        self.last = now
+        self.staffed_area += self.staffed * (now - self.last_staffed)
+        self.last_staffed = now
+
+
+def _link(head: Agent, agent: Agent) -> None:
+    """Append ``agent`` at the end (newest) of the list whose sentinel is ``head``."""
+    last = head.prev
+    agent.prev = last
+    agent.next = head
+    last.next = agent
+    head.prev = agent
+
+
+class StaffingMixin(DeskBase):
+    """Headcount changes as events: shift windows open and close blocks of agents."""
+
+    def _schedule_staffing(self) -> None:
+        for pool in self.pools.values():
+            for block, windows in pool.windows:
+                for start, stop in windows:
+                    self._at(start, self._on_shift_start, (pool, block))
+                    if stop < self.end:
+                        self._at(stop, self._on_shift_end, (pool, block))
+
+    def _on_shift_start(self, ev: Event) -> None:
+        """A block of agents comes on duty: their free capacity serves the queue at once."""
+        pool, block = ev._value
+        now = self.env._now
+        pool.flush(now)
+        for agent in block:
+            agent.on_shift = True
+            pool.add(agent)
+            if not agent.staffed:
+                agent.staffed = True
+                pool.staffed += pool.cap
+        if pool.order:
+            self._dispatch(pool, now)
+
+    def _on_shift_end(self, ev: Event) -> None:
+        """A block goes off duty: idle agents leave now, busy ones when their contact ends
+        (service.py), paid until then."""
+        pool, block = ev._value
+        pool.flush(self.env._now)
+        pool.remove(block)
+        for agent in block:
+            agent.on_shift = False
+            if agent.free == agent.cap:
+                agent.staffed = False
+                pool.staffed -= pool.cap
