@@ -179,7 +179,9 @@ def bounded(e: Estimate, low: float, high: float) -> Estimate:
     lo, hi = e.ci95
     if lo >= low and hi <= high:
         return e
-    return Estimate(mean=e.mean, ci95=(min(max(lo, low), high), max(min(hi, high), low)), n=e.n)
+    cut = (min(max(lo, low), high), max(min(hi, high), low))
+    # sd and n stay as measured: `check` tests on them, not on the printed interval.
+    return Estimate(mean=e.mean, ci95=cut, n=e.n, sd=e.sd)
 
 
 def paired_difference(a: Sequence[float], b: Sequence[float]) -> Estimate:
