@@ -367,7 +367,7 @@ def test_other_input_errors_exit_2(desk: Path, tmp_path: Path) -> None:
 def test_ctrl_c_prints_the_best_point_so_far_and_exits_130(
     desk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import simdesk.optimize_cli as optimize_cli
+    import simdesk.cli.optimize as optimize_cli
 
     calls = {"n": 0}
 

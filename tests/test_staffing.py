@@ -310,7 +310,7 @@ def test_roster_without_scipy_says_how_to_install_it(
 
 
 def test_a_weekday_profile_over_several_days_is_warned_about(tmp_path: Path) -> None:
-    from simdesk.staffing_cli import _staffing_warnings
+    from simdesk.cli.staffing import _staffing_warnings
 
     text = PEAKS.replace("horizon: 1d", "horizon: 7d").replace(
         "  types:", "  weekday: [1, 1, 1, 1, 1, 0.5, 0.5]\n  types:"

@@ -14,8 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simdesk.errors import Problem, SimdeskError
-from simdesk.experiments_cli import (
+from simdesk.cli.experiments import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     ExecutorName,
@@ -28,6 +27,8 @@ from simdesk.experiments_cli import (
     _print_warnings,
     _report_failure,
 )
+from simdesk.cli.optimize import _writable
+from simdesk.errors import Problem, SimdeskError
 from simdesk.intraday import (
     DayGrid,
     IsaResult,
@@ -44,7 +45,6 @@ from simdesk.intraday import (
     staffing_yaml,
 )
 from simdesk.loading import scenario_from_document
-from simdesk.optimize_cli import _writable
 from simdesk.parallel import TaskFailed, kept_open, make_executor, make_runner
 from simdesk.render import make_console
 from simdesk.render.staffing import StaffingProgress, day_table, intervals_table, result_line
@@ -247,7 +247,7 @@ def staff(
     by simulation: the iterative staffing algorithm (simulate, measure each interval's
     load, staff it by Erlang C/A, repeat until the staffing settles), then one agent more
     wherever an interval still misses. Written as one block of shifts per staffing level."""
-    from simdesk.cli import user_errors
+    from simdesk.cli.root import user_errors
 
     with user_errors():
         _run(
@@ -303,7 +303,7 @@ def roster(
     """Choose shifts at least cost (integer programming, HiGHS) that cover the staff each
     interval needs, simulate the roster, raise the requirement where an interval still
     misses its targets, and repeat until the roster meets them."""
-    from simdesk.cli import user_errors
+    from simdesk.cli.root import user_errors
     from simdesk.roster import ShiftRules, require_milp, roster_planner
 
     with user_errors():

@@ -13,8 +13,7 @@ from typing import Annotated
 
 import typer
 
-from simdesk.errors import Problem, SimdeskError
-from simdesk.experiments_cli import (
+from simdesk.cli.experiments import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     ExecutorName,
@@ -28,6 +27,7 @@ from simdesk.experiments_cli import (
     _print_warnings,
     _report_failure,
 )
+from simdesk.errors import Problem, SimdeskError
 from simdesk.loading import scenario_from_data, scenario_from_document
 from simdesk.optimize import (
     Dimension,
@@ -117,7 +117,7 @@ def optimize(
     by simulation with common random numbers: an Erlang estimate to start, the monotone
     structure of staffing to prune, and the answer verified (one agent less in any varied
     pool fails a target)."""
-    from simdesk.cli import user_errors
+    from simdesk.cli.root import user_errors
 
     with user_errors():
         doc = load_yaml(scenario)

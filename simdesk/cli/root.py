@@ -17,8 +17,8 @@ from typer import _click as click
 from typer.core import TyperOption
 
 from simdesk import __version__
-from simdesk import experiments_cli as experiments_cli_types
-from simdesk.cli_suggest import SuggestingGroup
+from simdesk.cli import experiments as experiments_cli_types
+from simdesk.cli.suggest import SuggestingGroup
 from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import run_experiment
@@ -240,13 +240,11 @@ def erlang(
 
 
 # Further families of commands live in their own modules and register themselves here.
-from simdesk import (  # noqa: E402
-    checking_cli,
-    cli_suggest,
-    experiments_cli,
-    optimize_cli,
-    staffing_cli,
-)
+from simdesk.cli import checking as checking_cli  # noqa: E402
+from simdesk.cli import experiments as experiments_cli  # noqa: E402
+from simdesk.cli import optimize as optimize_cli  # noqa: E402
+from simdesk.cli import staffing as staffing_cli  # noqa: E402
+from simdesk.cli import suggest as cli_suggest  # noqa: E402
 
 experiments_cli.register(app)
 checking_cli.register(app)

@@ -227,7 +227,7 @@ def compare(
 ) -> None:
     """Compare scenarios side by side with common random numbers: each figure's mean and 95%
     interval, and the paired difference from the first scenario, marked where it is clear."""
-    from simdesk.cli import user_errors
+    from simdesk.cli.root import user_errors
 
     with user_errors():
         loaded, files, labels = _variants(scenarios, sets or [], seed, replications)
@@ -357,7 +357,7 @@ def sweep(
 ) -> None:
     """Run a grid of variations of one scenario with common random numbers: one row per
     point with each main figure's mean and 95% interval. Every point is validated first."""
-    from simdesk.cli import user_errors
+    from simdesk.cli.root import user_errors
 
     with user_errors():
         data = load_yaml(scenario)

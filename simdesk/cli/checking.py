@@ -28,8 +28,8 @@ from simdesk.check import (
     parse_tolerances,
     run_checks,
 )
+from simdesk.cli.experiments import ExecutorName, Scheduler, Width, Workers, cli_runner
 from simdesk.errors import SimdeskError
-from simdesk.experiments_cli import ExecutorName, Scheduler, Width, Workers, cli_runner
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
 from simdesk.report import dumps, write_output
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
     # Imported here, not at the top: cli.py imports this module at its end, after these
     # names exist, so importing simdesk.checking_cli first still works.
-    from simdesk.cli import EXIT_INPUT, fail, user_errors
+    from simdesk.cli.root import EXIT_INPUT, fail, user_errors
     from simdesk.render import make_console, print_message
     from simdesk.render.check import render_checks
 
