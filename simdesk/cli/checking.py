@@ -28,7 +28,16 @@ from simdesk.check import (
     parse_tolerances,
     run_checks,
 )
-from simdesk.cli.experiments import ExecutorName, Scheduler, Width, Workers, cli_runner
+from simdesk.cli.common import (
+    EXIT_INPUT,
+    ExecutorName,
+    Scheduler,
+    Width,
+    Workers,
+    cli_runner,
+    fail,
+    user_errors,
+)
 from simdesk.errors import SimdeskError
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
@@ -55,9 +64,6 @@ def scenario_json_schema() -> dict[str, Any]:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
-    # Imported here, not at the top: cli.py imports this module at its end, after these
-    # names exist, so importing simdesk.checking_cli first still works.
-    from simdesk.cli.root import EXIT_INPUT, fail, user_errors
     from simdesk.render import make_console, print_message
     from simdesk.render.check import render_checks
 

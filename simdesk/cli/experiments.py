@@ -1,7 +1,6 @@
 """Analysts' commands (compare, sweep). Registered on the main app by ``register``.
 
-Also the glue that gives ``simdesk run`` the same ``--workers`` / ``--executor`` /
-``--scheduler`` behaviour (``cli_runner``). Exit codes: 0 fine, 1 a replication failed
+Exit codes: 0 fine, 1 a replication failed
 (the others are still reported), 2 input error (nothing ran), 130 interrupted (a sweep
 keeps the points already finished).
 """
@@ -9,24 +8,37 @@ keeps the points already finished).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from simdesk.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    ExecutorName,
+    Html,
+    Replications,
+    Scheduler,
+    Seed,
+    Width,
+    Workers,
+    interrupted_exit,
+    print_stderr,
+    print_warnings,
+    report_failure,
+    user_errors,
+    user_text,
+)
 from simdesk.compare import compare_json, run_compare
 from simdesk.errors import Problem, SimdeskError
-from simdesk.experiment import Runner, Task
-from simdesk.figures import RunFigures
 from simdesk.loading import load_scenario
 from simdesk.outputs import check_outputs
-from simdesk.parallel import Executor, TaskFailed, Terminated, make_executor, make_runner
+from simdesk.parallel import Executor, TaskFailed, make_executor
 from simdesk.render import make_console
 from simdesk.render.experiments import compare_tables, sweep_tables
 from simdesk.render.layout import print_tables, table_width
 from simdesk.render.progress import ProgressBar
-from simdesk.render.text import plain
 from simdesk.report import dumps, write_output
 from simdesk.scenario import Scenario, warnings_for
 from simdesk.sweep import (
@@ -43,114 +55,9 @@ from simdesk.tidy import compare_csv
 from simdesk.workload import check_batch, check_grid
 from simdesk.yamlload import load_yaml
 
-EXIT_FAILED = 1
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
 CHECKPOINT_INTERVAL_S = 1.0
 """A sweep rewrites its --csv/--json at most this often while it runs, so a crash or a
 kill keeps the finished points too, without rewriting a big file after every point."""
-MAX_WARNINGS = 5
-
-Workers = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        help="Local worker processes (default: the number of cores); 1 runs in this process.",
-    ),
-]
-ExecutorName = Annotated[
-    str,
-    typer.Option(
-        "--executor",
-        help="Where replications run: 'local' (process pool) or 'dask' (needs --scheduler).",
-    ),
-]
-Scheduler = Annotated[
-    str | None,
-    typer.Option(help="Dask scheduler address for --executor dask, e.g. tcp://host:8786."),
-]
-Width = Annotated[
-    int | None,
-    typer.Option(
-        "--width",
-        min=40,
-        help="Fit the tables to this many columns (default: the terminal's width; no limit "
-        "when output is not a terminal).",
-    ),
-]
-Html = Annotated[
-    Path | None,
-    typer.Option(
-        "--html", help="Also write a self-contained HTML report (tables and charts) to PATH."
-    ),
-]
-Seed = Annotated[int | None, typer.Option(help="Override the seed (default: the scenario's).")]
-Replications = Annotated[
-    int | None, typer.Option(min=1, help="Override the replications (default: the scenario's).")
-]
-
-
-def _err(message: str) -> None:
-    make_console(stderr=True).print(message, highlight=False, soft_wrap=True)
-
-
-def _plain(text: object) -> str:
-    """User text inside a markup message (names, paths, errors), printed as written."""
-    return plain(text, newlines=True)
-
-
-def _interrupted(exc: KeyboardInterrupt | None = None) -> typer.Exit:
-    """Ctrl-C exits 130; SIGTERM (``parallel.Terminated``) 143, as a killed process would."""
-    if isinstance(exc, Terminated):
-        _err("[yellow]terminated[/]")
-        return typer.Exit(EXIT_TERMINATED)
-    _err("[yellow]interrupted[/]")
-    return typer.Exit(EXIT_INTERRUPTED)
-
-
-def _report_failure(exc: TaskFailed) -> typer.Exit:
-    _err(f"[bold red]error:[/] {_plain(exc)}")
-    return typer.Exit(EXIT_FAILED)
-
-
-def cli_runner(executor: str, workers: int | None, scheduler: str | None) -> Runner:
-    """An experiment Runner for ``simdesk run``: the chosen executor, a progress bar, and a
-    failed replication reported as exit 1 rather than a traceback."""
-    bars: list[ProgressBar] = []
-
-    def within(i: int, fraction: float) -> None:
-        if bars:
-            bars[-1].within(i, fraction)
-
-    chosen = make_executor(executor, workers, scheduler, within)
-
-    def runner(tasks: Sequence[Task]) -> list[RunFigures]:
-        with ProgressBar(len(tasks), "replications") as bar:
-            bars.append(bar)
-            try:
-                return make_runner(chosen, lambda i, _o: bar.advance(key=i))(tasks)
-            except TaskFailed as exc:
-                bar.stop()
-                raise _report_failure(exc) from None
-            except KeyboardInterrupt as exc:
-                bar.stop()
-                raise _interrupted(exc) from None
-
-    return runner
-
-
-def _print_warnings(items: list[tuple[str, str]]) -> None:
-    """Distinct (where, warning) pairs on stderr, the first few only."""
-    seen: list[tuple[str, str]] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    for where, w in seen[:MAX_WARNINGS]:
-        prefix = f"{where}: " if where else ""
-        _err(f"[yellow]warning:[/] {_plain(prefix)}{_plain(w)}")
-    if len(seen) > MAX_WARNINGS:
-        _err(f"[yellow]warning:[/] ... and {len(seen) - MAX_WARNINGS} more warning(s)")
-
 
 def _variants(
     scenarios: list[Path], sets: list[str], seed: int | None, replications: int | None
@@ -227,8 +134,6 @@ def compare(
 ) -> None:
     """Compare scenarios side by side with common random numbers: each figure's mean and 95%
     interval, and the paired difference from the first scenario, marked where it is clear."""
-    from simdesk.cli.root import user_errors
-
     with user_errors():
         loaded, files, labels = _variants(scenarios, sets or [], seed, replications)
         check_outputs(
@@ -241,7 +146,7 @@ def compare(
             "replications" if replications is None else "--replications",
         )
         chosen = make_executor(executor, workers, scheduler)
-        _print_warnings([(s.name, w) for s in loaded for w in warnings_for(s)])
+        print_warnings([(s.name, w) for s in loaded for w in warnings_for(s)])
         n = loaded[0].replications if replications is None else replications
         with ProgressBar(n * len(loaded), "compare") as bar:
             try:
@@ -256,10 +161,10 @@ def compare(
                 )
             except TaskFailed as exc:
                 bar.stop()
-                raise _report_failure(exc) from None
+                raise report_failure(exc) from None
             except KeyboardInterrupt as exc:
                 bar.stop()
-                raise _interrupted(exc) from None
+                raise interrupted_exit(exc) from None
         if json_path is not None:
             write_output(json_path, dumps(compare_json(result)))
         if csv_path is not None:
@@ -357,8 +262,6 @@ def sweep(
 ) -> None:
     """Run a grid of variations of one scenario with common random numbers: one row per
     point with each main figure's mean and 95% interval. Every point is validated first."""
-    from simdesk.cli.root import user_errors
-
     with user_errors():
         data = load_yaml(scenario)
         check_outputs(
@@ -373,7 +276,7 @@ def sweep(
             "replications" if replications is None else "--replications",
         )
         chosen = make_executor(executor, workers, scheduler)
-        _print_warnings([(p.label, w) for p in plan.points for w in warnings_for(p.scenario)])
+        print_warnings([(p.label, w) for p in plan.points for w in warnings_for(p.scenario)])
         outputs = _Outputs(plan, csv_path, json_path, chosen_figures)
         outputs.write([], complete=False)  # unwritable paths fail before anything runs
         run = SweepRun(plan)
@@ -392,16 +295,16 @@ def sweep(
                 if outputs.paths
                 else "shown above"
             )
-            _err(
+            print_stderr(
                 f"[yellow]interrupted:[/] {run.done} of {run.total} points done; "
-                f"the finished points are {_plain(where)}"
+                f"the finished points are {user_text(where)}"
             )
             raise typer.Exit(EXIT_INTERRUPTED)
         if run.failed:
-            _err(f"[bold red]error:[/] {run.failed} of {run.total} points failed:")
+            print_stderr(f"[bold red]error:[/] {run.failed} of {run.total} points failed:")
             for res in results:
                 if not res.ok:
-                    _err(f"  {_plain(res.point.label)}: {_plain(res.error)}")
+                    print_stderr(f"  {user_text(res.point.label)}: {user_text(res.error)}")
             raise typer.Exit(EXIT_FAILED)
 
 

@@ -7,13 +7,12 @@ closest point and the binding target are printed), or a replication failed; 2 in
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from simdesk.cli.experiments import (
+from simdesk.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     ExecutorName,
@@ -22,10 +21,12 @@ from simdesk.cli.experiments import (
     Seed,
     Width,
     Workers,
-    _err,
-    _plain,
-    _print_warnings,
-    _report_failure,
+    print_stderr,
+    print_warnings,
+    report_failure,
+    user_errors,
+    user_text,
+    writable,
 )
 from simdesk.errors import Problem, SimdeskError
 from simdesk.loading import scenario_from_data, scenario_from_document
@@ -53,17 +54,6 @@ from simdesk.render.optimize import (
 from simdesk.report import dumps, write_output
 from simdesk.scenario import warnings_for
 from simdesk.yamlload import LocatedDocument, load_yaml
-
-
-def _writable(path: Path | None, option: str) -> None:
-    """Refuse an output path that cannot be written before an hour of simulation, not after."""
-    if path is None:
-        return
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise SimdeskError(Problem(f"{option}: is a directory", str(path)))
-    if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise SimdeskError(Problem(f"{option}: cannot write into {parent}", str(path)))
 
 
 def _check_corners(doc: LocatedDocument, dims: list[Dimension]) -> None:
@@ -117,8 +107,6 @@ def optimize(
     by simulation with common random numbers: an Erlang estimate to start, the monotone
     structure of staffing to prune, and the answer verified (one agent less in any varied
     pool fails a target)."""
-    from simdesk.cli.root import user_errors
-
     with user_errors():
         doc = load_yaml(scenario)
         base = scenario_from_document(doc)
@@ -135,9 +123,9 @@ def optimize(
             )
         _check_corners(doc, dims)
         for path, option in ((write, "--write"), (json_path, "--json"), (csv_path, "--csv")):
-            _writable(path, option)
+            writable(path, option)
         chosen = make_executor(executor, workers, scheduler)
-        _print_warnings([("", w) for w in warnings_for(base)])
+        print_warnings([("", w) for w in warnings_for(base)])
         seed_used = base.seed if seed is None else seed
         reps = base.replications if replications is None else replications
         with SearchProgress(minimize) as progress:
@@ -156,7 +144,7 @@ def optimize(
                     result = search.run()
             except TaskFailed as exc:
                 progress.stop()
-                raise _report_failure(exc) from None
+                raise report_failure(exc) from None
             except KeyboardInterrupt:
                 progress.stop()
                 interrupted = True
@@ -198,7 +186,9 @@ def optimize(
                 if result.answer is None
                 else ("the cheapest point meeting the targets so far is shown above (not verified)")
             )
-            _err(f"[yellow]interrupted:[/] {len(result.evaluations)} points simulated; {what}")
+            print_stderr(
+                f"[yellow]interrupted:[/] {len(result.evaluations)} points simulated; {what}"
+            )
             raise typer.Exit(EXIT_INTERRUPTED)
         console.print(result_line(result, dims), highlight=False, soft_wrap=True)
         if result.status != "optimal":
@@ -236,7 +226,9 @@ def _outputs(
         if result.status == "optimal" and result.answer is not None and not interrupted:
             write_output(write, answer_yaml(doc, dims, result.answer, minimize, result.runs))
         else:
-            _err(f"[yellow]note:[/] {_plain(write)} not written: there is no verified answer")
+            print_stderr(
+                f"[yellow]note:[/] {user_text(write)} not written: there is no verified answer"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,14 +1,15 @@
-"""The command line: parse, load, run, render. Nothing else lives here.
+"""The command line's root: the app, ``--version``, ``run`` and ``erlang``; it registers
+the other families of commands (each in its own module of this package).
 
-User-input errors (SimdeskError) are caught only here, printed as ``where: what`` on
-stderr, and turned into exit code 2 without a traceback.
+User-input errors (SimdeskError) are caught only at the command line's edge
+(``common.user_errors``), printed as ``where: what`` on stderr, and turned into exit code 2
+without a traceback.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -17,7 +18,8 @@ from typer import _click as click
 from typer.core import TyperOption
 
 from simdesk import __version__
-from simdesk.cli import experiments as experiments_cli_types
+from simdesk.cli import checking, experiments, optimize, staffing, suggest
+from simdesk.cli.common import Html, Width, cli_runner, user_errors
 from simdesk.cli.suggest import SuggestingGroup
 from simdesk.erlang import QueueFigures, agents_for_target, erlang_a, erlang_c
 from simdesk.errors import Problem, SimdeskError
@@ -35,7 +37,7 @@ from simdesk.workload import check_work
 
 
 class _Group(SuggestingGroup):
-    """The suggesting group (cli_suggest.py), whose flags (``--detail``, ``--help``) show
+    """The suggesting group (suggest.py), whose flags (``--detail``, ``--help``) show
     no ``<bool>`` value in the help: they take none."""
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -67,24 +69,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-EXIT_INPUT = 2
 T = TypeVar("T")
-
-
-def fail(problems: list[Problem]) -> None:
-    err = make_console(stderr=True)
-    for p in problems:
-        print_message(err, "error", p, "bold red")
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn input errors into located messages and exit code 2, never a traceback."""
-    try:
-        yield
-    except SimdeskError as exc:
-        fail(exc.problems)
-        raise typer.Exit(EXIT_INPUT) from None
 
 
 def _version(value: bool) -> None:
@@ -134,8 +119,8 @@ def run(
             "figure: mean, low, high).",
         ),
     ] = None,
-    html_path: experiments_cli_types.Html = None,
-    width: experiments_cli_types.Width = None,
+    html_path: Html = None,
+    width: Width = None,
 ) -> None:
     """Run a scenario and print waits, abandonment, satisfaction and cost tables."""
     with user_errors():
@@ -145,7 +130,7 @@ def run(
         )
         rep_key = "replications" if replications is None else "--replications"
         check_work(s, replications, str(scenario), rep_key)
-        runner = experiments_cli.cli_runner(executor, workers, scheduler)
+        runner = cli_runner(executor, workers, scheduler)
         err = make_console(stderr=True)
         for w in warnings_for(s):  # before the run, which may take a while
             print_message(err, "warning", w)
@@ -188,7 +173,7 @@ def erlang(
     max_abandonment: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Also cap abandonment (Erlang A).")
     ] = None,
-    width: experiments_cli_types.Width = None,
+    width: Width = None,
 ) -> None:
     """Answer the Erlang C / Erlang A formulas directly: figures for a staff, or the staff
     needed for a service-level target."""
@@ -239,18 +224,12 @@ def erlang(
         print_tables(console, erlang_tables(rows, t, needed, table_width(console)))
 
 
-# Further families of commands live in their own modules and register themselves here.
-from simdesk.cli import checking as checking_cli  # noqa: E402
-from simdesk.cli import experiments as experiments_cli  # noqa: E402
-from simdesk.cli import optimize as optimize_cli  # noqa: E402
-from simdesk.cli import staffing as staffing_cli  # noqa: E402
-from simdesk.cli import suggest as cli_suggest  # noqa: E402
-
-experiments_cli.register(app)
-checking_cli.register(app)
-optimize_cli.register(app)
-staffing_cli.register(app)
-cli_suggest.use_suggestions(app)  # "Did you mean --json?" for every command's options
+# Further families of commands live in their own modules; each adds its commands here.
+experiments.register(app)
+checking.register(app)
+optimize.register(app)
+staffing.register(app)
+suggest.use_suggestions(app)  # "Did you mean --json?" for every command's options
 app.info.cls = _Group  # keeps the suggestions (a subclass) and drops <bool> from flags
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simdesk.cli.experiments import (
+from simdesk.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     ExecutorName,
@@ -22,12 +22,13 @@ from simdesk.cli.experiments import (
     Scheduler,
     Seed,
     Workers,
-    _err,
-    _plain,
-    _print_warnings,
-    _report_failure,
+    print_stderr,
+    print_warnings,
+    report_failure,
+    user_errors,
+    user_text,
+    writable,
 )
-from simdesk.cli.optimize import _writable
 from simdesk.errors import Problem, SimdeskError
 from simdesk.intraday import (
     DayGrid,
@@ -169,9 +170,9 @@ def _run(
     _check_scenario(base, pool, doc.file, reps)
     planner: Planner = make_planner(grid)
     for path, option in ((write, "--write"), (json_path, "--json")):
-        _writable(path, option)
+        writable(path, option)
     chosen = make_executor(executor, workers, scheduler)
-    _print_warnings(_staffing_warnings(base))
+    print_warnings(_staffing_warnings(base))
     isa_result: IsaResult | None = None
     result: StaffingResult | None = None
     with StaffingProgress(command) as progress:
@@ -196,14 +197,16 @@ def _run(
                 result = meet_targets(desk, requirement, planner)
         except TaskFailed as exc:
             progress.stop()
-            raise _report_failure(exc) from None
+            raise report_failure(exc) from None
         except Uncoverable as exc:
             progress.stop()
-            _err(f"[bold red]not coverable:[/] {_plain(exc)}")
+            print_stderr(f"[bold red]not coverable:[/] {user_text(exc)}")
             raise typer.Exit(EXIT_FAILED) from None
         except KeyboardInterrupt:
             progress.stop()
-            _err(f"[yellow]interrupted[/] after {desk.runs} simulation runs; nothing written")
+            print_stderr(
+                f"[yellow]interrupted[/] after {desk.runs} simulation runs; nothing written"
+            )
             raise typer.Exit(EXIT_INTERRUPTED) from None
     if json_path is not None:
         doc_json = staffing_json(
@@ -214,13 +217,15 @@ def _run(
         if result.status == "met":
             write_output(write, staffing_yaml(desk, result, command))
         else:
-            _err(f"[yellow]note:[/] {_plain(write)} not written: the targets are not met")
+            print_stderr(
+                f"[yellow]note:[/] {user_text(write)} not written: the targets are not met"
+            )
     console = make_console()
     shown = None if isa_result is None else isa_result.staff
     console.print(intervals_table(result, grid, pool, shown))
     console.print(day_table(result, pool))
     if isa_result is not None and not isa_result.converged:
-        _err(
+        print_stderr(
             f"[yellow]note:[/] ISA had not settled after {len(isa_result.history)} "
             "iterations; the targets loop started from its last staffing"
         )
@@ -247,8 +252,6 @@ def staff(
     by simulation: the iterative staffing algorithm (simulate, measure each interval's
     load, staff it by Erlang C/A, repeat until the staffing settles), then one agent more
     wherever an interval still misses. Written as one block of shifts per staffing level."""
-    from simdesk.cli.root import user_errors
-
     with user_errors():
         _run(
             "staff", scenario, pool, interval, days, write, json_path, seed, replications,
@@ -303,7 +306,6 @@ def roster(
     """Choose shifts at least cost (integer programming, HiGHS) that cover the staff each
     interval needs, simulate the roster, raise the requirement where an interval still
     misses its targets, and repeat until the roster meets them."""
-    from simdesk.cli.root import user_errors
     from simdesk.roster import ShiftRules, require_milp, roster_planner
 
     with user_errors():
