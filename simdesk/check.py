@@ -26,12 +26,12 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 from simdesk import __version__
 from simdesk.baseline_schema import schema_problems
+from simdesk.check_options import DEFAULT_ALPHA, TargetMode
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Runner, Task, run_serial, summarize, tasks_for
 from simdesk.figures import FIGURES
@@ -80,19 +80,6 @@ CHECK_SCHEMA_VERSION = 2
 
 Verdict = Literal["ok", "changed", "skipped", "missing", "new"]
 FAILING: frozenset[str] = frozenset({"changed", "missing"})
-
-
-class TargetMode(StrEnum):
-    """How missed scenario targets count.
-
-    ``strict`` fails on every missed target. ``baseline`` fails only on a target the
-    baseline met (or does not record): for scenarios whose target is missed on purpose,
-    such as a textbook queue shown missing the 80/20 convention. ``off`` only reports.
-    """
-
-    strict = "strict"
-    baseline = "baseline"
-    off = "off"
 
 
 # --------------------------------------------------------------------------------------
@@ -424,9 +411,6 @@ class TargetCheck:
     baseline_value: float | None
     baseline_met: bool | None
     failed: bool
-
-
-DEFAULT_ALPHA = 0.01
 
 
 @dataclass(frozen=True)

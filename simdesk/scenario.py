@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, PydanticSerializationUnexpectedValue
 
+from simdesk.defaults import DEFAULT_SL_WITHIN as DEFAULT_SL_WITHIN
 from simdesk.distributions import Distribution, parse_distribution
 from simdesk.suggest import closest
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
@@ -112,9 +113,6 @@ NonNegFloat = Annotated[float, Field(ge=0.0)]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY = 86400.0
-DEFAULT_SL_WITHIN = 20.0
-"""Service-level threshold (seconds) when the scenario sets no service-level target: the
-engine counts answers within it, and the report, tables and Erlang reference use it too."""
 CHANNELS = ("chat", "phone", "email")
 ROUTING_RESERVED = ("always_human", "overflow_after")
 

@@ -367,7 +367,7 @@ def test_other_input_errors_exit_2(desk: Path, tmp_path: Path) -> None:
 def test_ctrl_c_prints_the_best_point_so_far_and_exits_130(
     desk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import simdesk.cli.optimize as optimize_cli
+    import simdesk.parallel  # the command imports make_runner from here when it runs
 
     calls = {"n": 0}
 
@@ -380,7 +380,7 @@ def test_ctrl_c_prints_the_best_point_so_far_and_exits_130(
 
         return runner
 
-    monkeypatch.setattr(optimize_cli, "make_runner", make_runner)
+    monkeypatch.setattr(simdesk.parallel, "make_runner", make_runner)
     r = cli("optimize", desk, *VARY)
     assert r.exit_code == 130, r.output
     assert "interrupted" in r.output

@@ -7,10 +7,12 @@ last round (what still misses is printed), the shift rules cannot cover a requir
 a replication failed; 2 input error (nothing ran); 130 interrupted.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: Typer reads every command's annotations
+# on any invocation, even --version, and a string annotation costs it a compile each
+# (building them took ~45 ms instead of ~10 ms here). Types only helpers use are quoted.
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,29 +32,14 @@ from simdesk.cli.common import (
     writable,
 )
 from simdesk.errors import Problem, SimdeskError
-from simdesk.intraday import (
-    DayGrid,
-    IsaResult,
-    Planner,
-    StaffingDesk,
-    StaffingResult,
-    arrival_requirements,
-    check_interval,
-    interval_planner,
-    isa,
-    meet_targets,
-    run_task_with_load,
-    staffing_json,
-    staffing_yaml,
-)
-from simdesk.loading import scenario_from_document
-from simdesk.parallel import TaskFailed, kept_open, make_executor, make_runner
-from simdesk.render import make_console
-from simdesk.render.staffing import StaffingProgress, day_table, intervals_table, result_line
-from simdesk.report import dumps, write_output
-from simdesk.scenario import Scenario, parse_days, warnings_for
 from simdesk.units import format_duration, parse_duration
-from simdesk.yamlload import load_yaml
+
+if TYPE_CHECKING:
+    from simdesk.intraday import IsaResult, Planner, StaffingResult
+    from simdesk.scenario import Scenario
+
+# The staffing machinery, the engine and Rich's tables are imported when a command runs:
+# Typer builds every command for any invocation, even --version.
 
 Pool = Annotated[str, typer.Option("--pool", help="The pool of people to staff.")]
 Interval = Annotated[
@@ -85,13 +72,15 @@ def _duration(text: str, option: str) -> float:
 
 
 def _days(text: str) -> tuple[int, ...]:
+    from simdesk.scenario import parse_days
+
     try:
         return parse_days(text)
     except ValueError as exc:
         raise SimdeskError(Problem(str(exc), key="--days")) from None
 
 
-def _check_scenario(base: Scenario, pool: str, file: str, replications: int) -> None:
+def _check_scenario(base: "Scenario", pool: str, file: str, replications: int) -> None:
     names = [p.name for p in base.pools]
     if pool not in names:
         raise SimdeskError(
@@ -126,7 +115,9 @@ def _check_scenario(base: Scenario, pool: str, file: str, replications: int) -> 
         )
 
 
-def _staffing_warnings(base: Scenario) -> list[tuple[str, str]]:
+def _staffing_warnings(base: "Scenario") -> list[tuple[str, str]]:
+    from simdesk.scenario import warnings_for
+
     out = [("", w) for w in warnings_for(base)]
     if base.demand.weekday is not None and base.horizon > 86400:
         out.append(
@@ -158,7 +149,24 @@ def _run(
 ) -> None:
     """Shared by both commands: ISA (or Erlang on arrival rates) for the requirement, then
     plan, simulate and raise until every interval meets the targets."""
+    from simdesk.intraday import (
+        DayGrid,
+        StaffingDesk,
+        arrival_requirements,
+        check_interval,
+        isa,
+        meet_targets,
+        run_task_with_load,
+        staffing_json,
+        staffing_yaml,
+    )
+    from simdesk.loading import scenario_from_document
+    from simdesk.parallel import TaskFailed, kept_open, make_executor, make_runner
+    from simdesk.render import make_console
+    from simdesk.render.staffing import StaffingProgress, day_table, intervals_table, result_line
+    from simdesk.report import dumps, write_output
     from simdesk.roster import Uncoverable
+    from simdesk.yamlload import load_yaml
 
     doc = load_yaml(scenario)
     base = scenario_from_document(doc)
@@ -252,6 +260,8 @@ def staff(
     by simulation: the iterative staffing algorithm (simulate, measure each interval's
     load, staff it by Erlang C/A, repeat until the staffing settles), then one agent more
     wherever an interval still misses. Written as one block of shifts per staffing level."""
+    from simdesk.intraday import interval_planner
+
     with user_errors():
         _run(
             "staff", scenario, pool, interval, days, write, json_path, seed, replications,
@@ -306,7 +316,9 @@ def roster(
     """Choose shifts at least cost (integer programming, HiGHS) that cover the staff each
     interval needs, simulate the roster, raise the requirement where an interval still
     misses its targets, and repeat until the roster meets them."""
+    from simdesk.loading import scenario_from_document
     from simdesk.roster import ShiftRules, require_milp, roster_planner
+    from simdesk.yamlload import load_yaml
 
     with user_errors():
         if requirements not in ("isa", "erlang"):

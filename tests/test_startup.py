@@ -1,0 +1,53 @@
+"""Startup stays cheap (issue 8, "Speed and memory"): ``simdesk --version`` imports none of
+the heavy machinery, and a run imports only what a run needs. Module presence, never
+timing (the timing is bench/startup.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEVER_AT_STARTUP = ("dask", "distributed", "scipy", "jsonschema", "simpy", "numpy", "pydantic")
+NOT_FOR_A_RUN = ("dask", "distributed", "scipy", "jsonschema")
+
+
+def imported(*args: str) -> set[str]:
+    """Every module a fresh ``python -m simdesk ARGS`` imported (``-X importtime``)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "simdesk", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+def heavy(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in packages)
+
+
+def test_version_imports_no_heavy_package() -> None:
+    modules = imported("--version")
+    assert "simdesk.cli.root" in modules  # the import log was read
+    assert heavy(modules, NEVER_AT_STARTUP) == []
+
+
+def test_main_help_imports_no_heavy_package() -> None:
+    assert heavy(imported("--help"), NEVER_AT_STARTUP) == []
+
+
+def test_a_run_imports_neither_dask_nor_scipy_nor_jsonschema(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "erlang_a.yaml").read_text(encoding="utf-8")
+    hour = text.replace("horizon: 30d", "horizon: 1h").replace("replications: 5", "replications: 1")
+    path = tmp_path / "hour.yaml"
+    path.write_text(hour, encoding="utf-8")
+    modules = imported("run", str(path), "--workers", "1", "--no-intraday")
+    assert "simdesk.engine" in modules or any(m.startswith("simdesk.engine.") for m in modules)
+    assert heavy(modules, NOT_FOR_A_RUN) == []
