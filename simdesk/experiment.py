@@ -60,6 +60,16 @@ class Summary:
     warnings: list[str]
     runs: list[RunFigures]
 
+    def estimate(self, key: str) -> Estimate | None:
+        """A figure by its key: ``service_level`` (totals), ``pools.NAME.FIGURE`` or
+        ``types.NAME.FIGURE`` (how a scoped target names its figure); None if absent."""
+        scope, _, rest = key.partition(".")
+        if not rest:
+            return self.totals.get(key)
+        name, _, figure = rest.rpartition(".")
+        scopes = {"pools": self.pools, "types": self.types, "totals": {"": self.totals}}
+        return scopes.get(scope, {}).get(name, {}).get(figure)
+
 
 def tasks_for(scenario: Scenario, seed: int | None = None, replications: int | None = None) -> list[
     Task
@@ -90,7 +100,7 @@ def summarize(scenario: Scenario, seed: int, runs: list[RunFigures]) -> Summary:
         types=types,
         intervals=intervals,
         erlang=erlang_reference(scenario),
-        targets=check_targets(scenario, totals),
+        targets=check_targets(scenario, totals, pools, types),
         warnings=warnings_for(scenario),
         runs=runs,
     )

@@ -427,7 +427,7 @@ class StaffingDesk:
             mean_service_s=mean_s,
             hours=hours,
             judged_hours=judged,
-            totals=judge(scenario, summary.totals),
+            totals=judge(scenario, summary.totals, summary.pools, summary.types),
             order=len(self.trials),
         )
         self.trials.append(trial)

@@ -41,7 +41,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -59,7 +59,7 @@ from simdesk.loading import scenario_from_data
 from simdesk.report import SCHEMA_VERSION, number, scope_json
 from simdesk.scenario import Scenario
 from simdesk.sweep import apply_setting
-from simdesk.targets import check_targets
+from simdesk.targets import TargetVerdict, check_targets
 from simdesk.yamlload import LocatedDocument
 
 __all__ = [
@@ -394,36 +394,37 @@ def _one_sided(e: Estimate) -> float:
     return e.half_width * t_quantile_95(e.n - 1) / t_quantile_975(e.n - 1)
 
 
-def _goals(s: Scenario) -> dict[str, tuple[float, int]]:
-    """(goal, +1 for "at least" / -1 for "at most") per target figure, for the slack."""
-    t = s.targets
-    out: dict[str, tuple[float, int]] = {}
-    if t.service_level is not None:
-        out["service_level"] = (t.service_level.at_least, 1)
-    if t.max_abandonment is not None:
-        out["abandonment_rate"] = (t.max_abandonment, -1)
-    if t.min_satisfaction is not None:
-        out["csat_mean"] = (t.min_satisfaction, 1)
-    if t.budget is not None:
-        out["cost_total"] = (t.budget, -1)
+def _shifted(scope: Mapping[str, Estimate], side: int) -> dict[str, Estimate]:
+    """Every figure at its one-sided 95% bound: ``side`` -1 the lower, +1 the upper."""
+    out: dict[str, Estimate] = {}
+    for k, e in scope.items():
+        out[k] = Estimate(e.mean + side * _one_sided(e), None, e.n)  # NaN: never met
     return out
 
 
-def judge(s: Scenario, totals: dict[str, Estimate]) -> list[Judged]:
-    """Every target of the scenario, met only when its one-sided 95% bound meets it."""
-    low: dict[str, Estimate] = {}
-    high: dict[str, Estimate] = {}
-    for k, e in totals.items():
-        h = _one_sided(e)
-        low[k] = Estimate(e.mean - h, None, e.n)  # NaN when no bound: never met
-        high[k] = Estimate(e.mean + h, None, e.n)
-    goals = _goals(s)
+def judge(
+    s: Scenario,
+    totals: Mapping[str, Estimate],
+    pools: Mapping[str, Mapping[str, Estimate]] | None = None,
+    types: Mapping[str, Mapping[str, Estimate]] | None = None,
+) -> list[Judged]:
+    """Every target of the scenario, met only when its one-sided 95% bound meets it.
+
+    Per-pool and per-type targets are judged when ``pools`` and ``types`` are given (an
+    hour of the day, judged alone by ``simdesk staff``, has neither)."""
+
+    def bounds(side: int) -> list[TargetVerdict]:
+        return check_targets(
+            s,
+            _shifted(totals, side),
+            None if pools is None else {n: _shifted(v, side) for n, v in pools.items()},
+            None if types is None else {n: _shifted(v, side) for n, v in types.items()},
+        )
+
     out: list[Judged] = []
-    verdicts = zip(
-        check_targets(s, totals), check_targets(s, low), check_targets(s, high), strict=True
-    )
+    verdicts = zip(check_targets(s, totals, pools, types), bounds(-1), bounds(1), strict=True)
     for v, lo, hi in verdicts:
-        goal, sense = goals.get(v.figure, (math.nan, 0))
+        goal, sense = v.threshold, v.sense
         if sense > 0:
             bound = lo.value
         elif sense < 0:
@@ -588,7 +589,7 @@ class Search:
                     labels=tuple(d.label(j) for d, j in zip(self.dims, p, strict=True)),
                     summary=summary,
                     objective=summary.totals[self.minimize].mean,
-                    judged=judge(sc, summary.totals),
+                    judged=judge(sc, summary.totals, summary.pools, summary.types),
                     order=len(self.evaluations),
                 )
                 self.evaluations.append(ev)

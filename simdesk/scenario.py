@@ -32,6 +32,9 @@ from simdesk.distributions import Distribution, parse_distribution
 from simdesk.suggest import closest
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
 
+DEFAULT_SL_WITHIN = 20.0
+"""Service-level threshold (seconds) of a scenario without a service-level target."""
+
 DURATION_PATTERN = r"^\s*(0|[0-9]*\.?[0-9]+\s*(ms|s|m|h|d|w))\s*$"
 
 Duration = Annotated[
@@ -461,6 +464,24 @@ class ServiceLevelTarget(Model):
     at_least: Probability
 
 
+class ScopeServiceLevel(Model):
+    """A service-level goal for part of the desk. Every service level of a run is measured
+    at one threshold (``targets.service_level.within``, else 20 s), so ``within`` may be
+    left out; when given it must be that threshold (``consistency_problems``)."""
+
+    at_least: Probability
+    within: Duration | None = None
+
+
+class ScopeTargets(Model):
+    """Goals on one part of the desk: the contacts that reached people, one pool, or one
+    inquiry type (docs/scenario-format.md, "Targets")."""
+
+    service_level: ScopeServiceLevel | None = None
+    max_abandonment: Probability | None = None
+    min_satisfaction: Annotated[float, Field(ge=1, le=5)] | None = None
+
+
 class Targets(Model):
     """Goals the report marks as met or missed."""
 
@@ -468,6 +489,24 @@ class Targets(Model):
     max_abandonment: Probability | None = None
     min_satisfaction: Annotated[float, Field(ge=1, le=5)] | None = None
     budget: NonNegFloat | None = Field(default=None, description="maximum cost_total")
+    people: ScopeTargets | None = Field(
+        default=None,
+        description="goals on the contacts that reached people (offered to a people pool)",
+    )
+    pools: dict[str, ScopeTargets] = Field(default_factory=dict, description="goals per pool")
+    types: dict[str, ScopeTargets] = Field(
+        default_factory=dict, description="goals per inquiry type"
+    )
+
+    @property
+    def stated(self) -> bool:
+        """Whether the scenario states any target at all."""
+        return bool(self.model_dump(exclude_none=True, exclude_defaults=True))
+
+    @property
+    def within(self) -> float:
+        """The one service-level threshold every service level of a run is measured at."""
+        return self.service_level.within if self.service_level else DEFAULT_SL_WITHIN
 
 
 class Scenario(Model):
@@ -618,6 +657,50 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
                             "unknown inquiry type" + _hint(str(t), types),
                         )
                     )
+    out.extend(_target_problems(s))
+    return out
+
+
+def _target_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """Scoped targets name real pools and types, judge figures the scope has, and measure
+    service levels at the one threshold the run uses."""
+    out: list[tuple[Loc, str]] = []
+    t = s.targets
+    pools = {p.name: p for p in s.pools}
+    scoped: list[tuple[Loc, ScopeTargets]] = []
+    if t.people is not None:
+        scoped.append((("targets", "people"), t.people))
+        if all(p.is_bot for p in s.pools):
+            out.append((("targets", "people"), "no pool of people: no contact reaches people"))
+    for name, goals in t.pools.items():
+        scoped.append((("targets", "pools", name), goals))
+        if name not in pools:
+            out.append((("targets", "pools", name), "unknown pool" + _hint(name, list(pools))))
+        if goals.min_satisfaction is not None:
+            out.append(
+                (
+                    ("targets", "pools", name, "min_satisfaction"),
+                    "satisfaction is scored per contact, not per pool; set it on "
+                    "targets.people or targets.types",
+                )
+            )
+    for name, goals in t.types.items():
+        scoped.append((("targets", "types", name), goals))
+        if name not in s.type_names:
+            out.append(
+                (("targets", "types", name), "unknown inquiry type" + _hint(name, s.type_names))
+            )
+    for loc, goals in scoped:
+        sl = goals.service_level
+        if sl is not None and sl.within is not None and sl.within != t.within:
+            out.append(
+                (
+                    (*loc, "service_level", "within"),
+                    f"every service level is measured at one threshold, "
+                    f"targets.service_level.within ({format_duration(t.within)}); "
+                    "leave 'within' out here or set it to that",
+                )
+            )
     return out
 
 

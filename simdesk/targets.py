@@ -11,11 +11,12 @@ met or missed (docs/figures.md, "Targets").
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from simdesk.confidence import Estimate
-from simdesk.scenario import Scenario, overload_without_patience
+from simdesk.scenario import Scenario, ScopeTargets, overload_without_patience
 from simdesk.units import format_duration
 
 Status = Literal["met", "missed", "n/a"]
@@ -33,6 +34,10 @@ class TargetVerdict:
     """Short, for a table cell: ``n/a (overloaded)``."""
     reason: str | None = None
     """The whole reason, for --json and the docs."""
+    threshold: float = math.nan
+    """The goal as a number (``0.8`` for ">= 80% within 20s")."""
+    sense: int = 0
+    """+1 for an "at least" goal, -1 for an "at most" one."""
 
     @property
     def status(self) -> Status:
@@ -48,42 +53,92 @@ OVERLOADED_REASON = (
 )
 
 
-def check_targets(s: Scenario, totals: dict[str, Estimate]) -> list[TargetVerdict]:
+def _goal_sl(at_least: float, within: float) -> str:
+    return f">= {at_least:.0%} within {format_duration(within)}"
+
+
+def check_targets(
+    s: Scenario,
+    totals: Mapping[str, Estimate],
+    pools: Mapping[str, Mapping[str, Estimate]] | None = None,
+    types: Mapping[str, Mapping[str, Estimate]] | None = None,
+) -> list[TargetVerdict]:
+    """Every target of the scenario, in a fixed order: desk-wide, people, per pool, per type.
+
+    Desk-wide and people targets are judged on ``totals`` (the people's figures are totals
+    figures, ``people_*``). Per-pool and per-type targets need ``pools`` and ``types``;
+    without them (an hour of the day judged alone, in ``simdesk staff``) they are left out.
+    """
     t = s.targets
     out: list[TargetVerdict] = []
     overloaded = overload_without_patience(s) is not None
 
-    def add(name: str, figure: str, goal: str, ok: bool, na: bool = False) -> None:
-        value = totals[figure].mean
+    def add(
+        name: str,
+        figure: str,
+        scope: Mapping[str, Estimate],
+        key: str,
+        goal: str,
+        at_least: float | None = None,
+        at_most: float | None = None,
+        na: bool = False,
+    ) -> None:
+        est = scope.get(key)
+        value = math.nan if est is None else est.mean
+        if at_least is not None:
+            threshold, sense, ok = at_least, 1, value >= at_least
+        else:
+            assert at_most is not None
+            threshold, sense, ok = at_most, -1, value <= at_most
         if na:
-            verdict = TargetVerdict(name, figure, goal, value, None, OVERLOADED, OVERLOADED_REASON)
-            out.append(verdict)
+            out.append(
+                TargetVerdict(
+                    name, figure, goal, value, None, OVERLOADED, OVERLOADED_REASON,
+                    threshold, sense,
+                )
+            )
             return
-        out.append(TargetVerdict(name, figure, goal, value, bool(ok and not math.isnan(value))))
+        met = bool(ok and not math.isnan(value))
+        out.append(TargetVerdict(name, figure, goal, value, met, None, None, threshold, sense))
 
     if t.service_level is not None:
         sl = t.service_level
-        add(
-            "service level",
-            "service_level",
-            f">= {sl.at_least:.0%} within {format_duration(sl.within)}",
-            totals["service_level"].mean >= sl.at_least,
-        )
+        add("service level", "service_level", totals, "service_level",
+            _goal_sl(sl.at_least, sl.within), at_least=sl.at_least)
     if t.max_abandonment is not None:
-        add(
-            "abandonment",
-            "abandonment_rate",
-            f"<= {t.max_abandonment:.1%}",
-            totals["abandonment_rate"].mean <= t.max_abandonment,
-            na=overloaded,
-        )
+        add("abandonment", "abandonment_rate", totals, "abandonment_rate",
+            f"<= {t.max_abandonment:.1%}", at_most=t.max_abandonment, na=overloaded)
     if t.min_satisfaction is not None:
-        add(
-            "satisfaction",
-            "csat_mean",
-            f">= {t.min_satisfaction:g}",
-            totals["csat_mean"].mean >= t.min_satisfaction,
-        )
+        add("satisfaction", "csat_mean", totals, "csat_mean",
+            f">= {t.min_satisfaction:g}", at_least=t.min_satisfaction)
     if t.budget is not None:
-        add("budget", "cost_total", f"<= {t.budget:,.0f}", totals["cost_total"].mean <= t.budget)
+        add("budget", "cost_total", totals, "cost_total", f"<= {t.budget:,.0f}",
+            at_most=t.budget)
+
+    def scoped(label: str, goals: ScopeTargets, scope: Mapping[str, Estimate],
+               prefix: str, path: str) -> None:
+        if goals.service_level is not None:
+            at = goals.service_level.at_least
+            key = prefix + "service_level"
+            add(f"{label} service level", path + key, scope, key,
+                _goal_sl(at, t.within), at_least=at)
+        if goals.max_abandonment is not None:
+            cap = goals.max_abandonment
+            key = prefix + "abandonment_rate"
+            add(f"{label} abandonment", path + key, scope, key, f"<= {cap:.1%}",
+                at_most=cap, na=overloaded)
+        if goals.min_satisfaction is not None:
+            floor = goals.min_satisfaction
+            key = prefix + "csat_mean"
+            add(f"{label} satisfaction", path + key, scope, key, f">= {floor:g}",
+                at_least=floor)
+
+    if t.people is not None:
+        scoped("people", t.people, totals, "people_", "")
+    if pools is not None:
+        for name, goals in t.pools.items():
+            scoped(f"pool {name}:", goals, pools.get(name, {}), "", f"pools.{name}.")
+    if types is not None:
+        for name, goals in t.types.items():
+            scoped(f"type {name}:", goals, types.get(name, {}), "", f"types.{name}.")
     return out

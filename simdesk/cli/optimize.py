@@ -113,7 +113,7 @@ def optimize(
         doc = load_yaml(scenario)
         base = scenario_from_document(doc)
         dims = plan_dimensions(doc, vary, base)
-        if not base.targets.model_dump(exclude_none=True):
+        if not base.targets.stated:
             raise SimdeskError(
                 Problem(
                     "the scenario states no targets, so every staffing meets them; add "

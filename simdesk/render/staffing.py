@@ -17,6 +17,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 from rich.text import Text
 
+from simdesk.confidence import Estimate
 from simdesk.intraday import DayGrid, StaffingResult, TrialStatus
 from simdesk.render import fmt_estimate, fmt_value
 from simdesk.render.progress import REFRESH_S, stderr_is_terminal
@@ -24,6 +25,10 @@ from simdesk.render.text import plain, visible
 
 __all__ = ["StaffingProgress", "day_table", "intervals_table", "result_line"]
 
+
+
+def _estimate_text(figure: str, e: Estimate | None) -> str:
+    return "-" if e is None else fmt_estimate(figure, e)
 
 def _verdict(met: bool, judged: bool = True) -> Text:
     if not judged:
@@ -95,7 +100,7 @@ def day_table(result: StaffingResult, pool: str) -> Table:
         table.add_row(
             Text(j.name),
             Text(j.goal),
-            Text(fmt_estimate(j.figure, totals[j.figure])),
+            Text(_estimate_text(j.figure, t.summary.estimate(j.figure))),
             Text(fmt_value(j.figure, j.bound)),
             _verdict(j.met),
         )
