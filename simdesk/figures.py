@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from simdesk.tally import PoolRecord, RunTallies, Tally
+from simdesk.tally import JourneyTally, PoolRecord, RunTallies, Tally
 
 FIGURES: dict[str, str] = {
     "offered": "contacts that arrived in the measured period (repeats and retries included)",
@@ -37,7 +37,26 @@ FIGURES: dict[str, str] = {
     "csat_satisfied": "share of finished contacts scoring at or above the threshold",
     "cost_total": "cost over the measured period",
     "cost_per_contact": "cost_total / finished contacts",
+    "people_contacts": "finished contacts that reached people (offered to a people pool)",
+    "people_service_level": "service_level of the contacts that reached people",
+    "people_abandonment_rate": "abandonment_rate of the contacts that reached people",
+    "people_wait_mean_s": "wait_mean_s of the contacts that reached people",
+    "people_wait_p90_s": "wait_p90_s of the contacts that reached people",
+    "people_csat_mean": "csat_mean of the contacts that reached people",
+    "issues": "issues started in the measured period (fresh contacts)",
+    "issues_open": "issues still open at the end (a contact in flight or a retry or "
+    "repeat to come)",
+    "issue_resolution_rate": "resolved issues / closed issues (a false bot resolution is "
+    "not a resolution)",
+    "contacts_per_resolved_issue": "contacts of the resolved issues / resolved issues",
+    "issue_resolution_time_mean_s": "mean time from an issue's first contact to the end of "
+    "the contact that resolved it",
+    "issue_resolution_time_p90_s": "90th percentile of that time",
+    "issue_csat_mean": "mean satisfaction of closed issues: the score of each issue's last "
+    "contact",
 }
+PEOPLE_FIGURES = [f for f in FIGURES if f.startswith("people_")]
+ISSUE_FIGURES = [f for f in FIGURES if f.startswith(("issue", "contacts_per_resolved"))]
 
 NAN = math.nan
 
@@ -106,6 +125,36 @@ def _figures(t: Tally, occupancy: float, cost: float) -> dict[str, float]:
     }
 
 
+def _people(t: Tally) -> dict[str, float]:
+    """The headline figures of the contacts that reached people (docs/figures.md)."""
+    ended = t.hist.count
+    return {
+        "people_contacts": float(ended),
+        "people_service_level": _div(t.within, ended),
+        "people_abandonment_rate": _div(t.abandoned, ended),
+        "people_wait_mean_s": _div(t.wait_sum, ended),
+        "people_wait_p90_s": t.hist.quantile(0.9),
+        "people_csat_mean": _div(t.csat_sum, t.rated),
+    }
+
+
+def _issues(j: JourneyTally) -> dict[str, float]:
+    """The customer's whole journey, per issue (docs/figures.md, "Issues")."""
+    return {
+        "issues": float(j.started),
+        "issues_open": float(j.started - j.closed),
+        "issue_resolution_rate": _div(j.resolved, j.closed),
+        "contacts_per_resolved_issue": _div(j.contacts_resolved, j.resolved),
+        "issue_resolution_time_mean_s": _div(j.time_sum, j.resolved),
+        "issue_resolution_time_p90_s": j.hist.quantile(0.9),
+        "issue_csat_mean": _div(j.csat_sum, j.closed),
+    }
+
+
+NOT_PER_POOL = dict.fromkeys(PEOPLE_FIGURES + ISSUE_FIGURES, NAN)
+"""A pool sees visits, not contacts or issues: these figures are null per pool."""
+
+
 def _staffing_cost(run: RunTallies, p: PoolRecord) -> float:
     pool = run.scenario.pool(p.name)
     hours = run.measured_s / 3600.0 if p.is_bot else p.staffed_area / p.cap / 3600.0
@@ -143,6 +192,7 @@ def run_figures(run: RunTallies) -> RunFigures:
         figs["cost_per_contact"] = _div(cost, t.handled)
         for key in ("csat_mean", "csat_satisfied", "repeat_contacts"):
             figs[key] = NAN
+        figs.update(NOT_PER_POOL)
         pool_figs[p.name] = figs
     humans = [p for p in run.pools if not p.is_bot]
     desk_occ = _div(sum(p.busy_area for p in humans), sum(p.staffed_area for p in humans))
@@ -152,10 +202,14 @@ def run_figures(run: RunTallies) -> RunFigures:
     totals["in_system"] = float(
         totals_tally.offered - totals_tally.handled - totals_tally.abandoned
     )
+    totals.update(_people(Tally.merged([c for row in run.people for c in row])))
+    totals.update(_issues(JourneyTally.merged([j for row in run.journeys for j in row])))
     types = {}
     for i, name in enumerate(s.type_names):
         ft = _figures(Tally.merged(run.cells[i]), NAN, type_cost[i])
         ft["overflowed"] = NAN
+        ft.update(_people(Tally.merged(run.people[i])))
+        ft.update(_issues(JourneyTally.merged(run.journeys[i])))
         types[name] = ft
     intervals = []
     for h in range(24):
@@ -165,5 +219,7 @@ def run_figures(run: RunTallies) -> RunFigures:
             NAN,
         )
         fh["overflowed"] = NAN
+        fh.update(_people(Tally.merged([run.people[i][h] for i in range(ntypes)])))
+        fh.update(_issues(JourneyTally.merged([run.journeys[i][h] for i in range(ntypes)])))
         intervals.append(fh)
     return RunFigures(totals=totals, pools=pool_figs, types=types, intervals=intervals)

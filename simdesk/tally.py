@@ -107,3 +107,50 @@ class RunTallies:
     pools: list[PoolRecord]
     measured_s: float
     sl_within: float
+    people: list[list[Tally]]
+    """Like ``cells``, for the contacts offered to a people pool at least once (only the
+    counts the people's figures use)."""
+    journeys: list[list[JourneyTally]]
+    """Issues per (type, hour of their first contact), counted when they close."""
+
+
+class JourneyTally:
+    """Counters for issues (a fresh contact with its retries and repeats), kept per (type,
+    hour of the first contact) like contact cells and added to when the issue closes:
+    resolved, or ended with no further contact (docs/figures.md, "Issues")."""
+
+    __slots__ = (
+        "closed",
+        "contacts_resolved",
+        "csat_sum",
+        "hist",
+        "resolved",
+        "started",
+        "time_sum",
+    )
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.closed = 0
+        self.resolved = 0
+        self.contacts_resolved = 0
+        self.time_sum = 0.0
+        self.csat_sum = 0.0
+        self.hist = WaitHistogram()  # time from first contact to resolution
+
+    def merge(self, other: JourneyTally) -> JourneyTally:
+        self.started += other.started
+        self.closed += other.closed
+        self.resolved += other.resolved
+        self.contacts_resolved += other.contacts_resolved
+        self.time_sum += other.time_sum
+        self.csat_sum += other.csat_sum
+        self.hist.merge(other.hist)
+        return self
+
+    @classmethod
+    def merged(cls, tallies: list[JourneyTally]) -> JourneyTally:
+        out = cls()
+        for t in tallies:
+            out.merge(t)
+        return out

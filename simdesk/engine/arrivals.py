@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from simdesk.customers import FreshCustomers, FreshRow
 from simdesk.engine.base import DeskBase
-from simdesk.engine.contact import Inquiry
+from simdesk.engine.contact import Inquiry, Journey
 from simdesk.engine.loop import HOUR
 from simdesk.errors import Problem, SimdeskError
 from simdesk.limits import MAX_FOLLOWUPS_AT_ONE_INSTANT
@@ -127,7 +127,7 @@ class ArrivalsMixin(DeskBase):
         row = ev._value
         while True:
             at, nxt = next_arrival()
-            self._start_contact(now, row, 0, False)
+            self._start_contact(now, row, 0, None)
             if at < end and (not queue or at < queue[0][0]):
                 env._now = now = at
                 row = nxt
@@ -136,7 +136,7 @@ class ArrivalsMixin(DeskBase):
             return
 
     def _on_followup(self, ev: Event) -> None:
-        tidx, contacts_before = ev._value
+        tidx, contacts_before, (first, jcell, contacts) = ev._value
         now = self.env._now
         if now == self.followup_at:
             self.followups_now += 1
@@ -146,7 +146,7 @@ class ArrivalsMixin(DeskBase):
             self.followup_at = now
             self.followups_now = 0
         row = (0.0, tidx, *self.follow(tidx))
-        self._start_contact(now, row, contacts_before, True)
+        self._start_contact(now, row, contacts_before, (first, jcell, contacts + 1))
 
     def _endless_loop_message(self, now: float) -> str:
         return (
@@ -159,9 +159,10 @@ class ArrivalsMixin(DeskBase):
         )
 
     def _start_contact(
-        self, now: float, row: FreshRow, contacts_before: int, followup: bool
+        self, now: float, row: FreshRow, contacts_before: int, journey: Journey | None
     ) -> None:
-        """A new contact: its own draws come in ``row`` (see customers.FreshRow)."""
+        """A new contact: its own draws come in ``row`` (see customers.FreshRow); a retry or
+        repeat continues its issue's ``journey``, a fresh contact (None) starts one."""
         _, tidx, patience, ask_u, bot_u, false_u, fcr_u, handles = row
         inq = Inquiry()
         inq.tidx = tidx
@@ -181,12 +182,21 @@ class ArrivalsMixin(DeskBase):
         inq.wait_total = 0.0
         inq.token = 0
         inq.also = None
+        inq.people = False
         counted = now >= self.warmup
         inq.counted = counted
-        cell = self.cells[tidx][int(now // HOUR) % 24]
+        hour = int(now // HOUR) % 24
+        cell = self.cells[tidx][hour]
         inq.cell = cell
+        inq.pcell = self.people_cells[tidx][hour]
+        if journey is None:
+            jcell = self.journeys[tidx][hour] if counted else None
+            if jcell is not None:
+                jcell.started += 1
+            journey = (now, jcell, 1)
+        elif counted:
+            cell.repeats += 1
+        inq.journey = journey
         if counted:
             cell.offered += 1
-            if followup:
-                cell.repeats += 1
         self._enter(inq, 0, now)

@@ -21,12 +21,12 @@ from simdesk.engine.loop import Call, new_event
 
 if TYPE_CHECKING:
     from simdesk.customers import FollowupCustomers, FreshRow
-    from simdesk.engine.contact import Inquiry
+    from simdesk.engine.contact import Inquiry, Journey
     from simdesk.engine.queues import RouteRuntime
     from simdesk.engine.staffing import Agent, PoolRuntime
     from simdesk.scenario import InquiryType, Satisfaction, Scenario
     from simdesk.streams import Draws
-    from simdesk.tally import Tally
+    from simdesk.tally import JourneyTally, Tally
 
 
 class DeskBase:
@@ -42,6 +42,8 @@ class DeskBase:
     chat: list[bool]  # per type: takes one slot of an agent with concurrency
     pools: dict[str, PoolRuntime]
     cells: list[list[Tally]]  # per (type, hour of day)
+    people_cells: list[list[Tally]]  # the same, for contacts that reached people
+    journeys: list[list[JourneyTally]]  # issues, per (type, hour of their first contact)
     # arrivals
     next_arrival: Callable[[], tuple[float, FreshRow]]
     arrival_source: Iterator[tuple[float, FreshRow]]
@@ -82,7 +84,7 @@ class DeskBase:
         # arrivals.py
         def _on_followup(self, ev: Event) -> None: ...
         def _start_contact(
-            self, now: float, row: FreshRow, contacts_before: int, followup: bool
+            self, now: float, row: FreshRow, contacts_before: int, journey: Journey | None
         ) -> None: ...
 
         # queues.py
@@ -109,3 +111,6 @@ class DeskBase:
 
         # satisfaction.py
         def _finish(self, inq: Inquiry, outcome: int) -> None: ...
+
+        # recording.py
+        def _close_journey(self, inq: Inquiry, now: float, resolved: bool) -> None: ...

@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from simdesk.engine.queues import RouteRuntime
     from simdesk.engine.staffing import PoolRuntime
-    from simdesk.tally import Tally
+    from simdesk.tally import JourneyTally, Tally
 
 # How a contact ended; decides its satisfaction base score (satisfaction.py).
 BOT_RESOLVED, BOT_FALSE, PERSON_RESOLVED, UNRESOLVED, ABANDONED = range(5)
+
+Journey = tuple[float, "JourneyTally | None", int]
+"""An issue's state, carried from contact to follow-up: when its first contact arrived, the
+tally it is counted in (None when that contact came during warm-up) and its contacts so
+far, this one included."""
 
 
 class Inquiry:
@@ -26,10 +31,14 @@ class Inquiry:
         "deadline",
         "escalations",
         "handle",
+        "journey",
         "patience",
+        "pcell",
         "penalty",
+        "people",
         "pool",
         "route",
+        "score",
         "tidx",
         "token",
         "u_bot",
@@ -47,10 +56,14 @@ class Inquiry:
     deadline: float  # when its patience runs out while it waits (lazy abandonment)
     escalations: int
     handle: tuple[float, ...]  # handle time at each pool of its route
+    journey: Journey  # the issue it belongs to
     patience: float
     penalty: float  # satisfaction penalties so far (escalations, unwanted bot)
+    pcell: Tally  # its cell among the contacts that reached people
+    people: bool  # offered to a people pool at least once
     pool: PoolRuntime  # pool it was last offered to
     route: RouteRuntime
+    score: float  # satisfaction, once finished (measured contacts only)
     tidx: int
     token: int  # changes whenever it stops waiting; stale timers and entries compare it
     u_bot: float

@@ -14,7 +14,7 @@ from simdesk.engine.service import ServiceMixin
 from simdesk.engine.staffing import PoolRuntime, StaffingMixin
 from simdesk.scenario import Scenario
 from simdesk.streams import Streams
-from simdesk.tally import RunTallies, Tally
+from simdesk.tally import JourneyTally, RunTallies, Tally
 
 
 class _Desk(
@@ -39,6 +39,8 @@ class _Desk(
         self._setup_scoring(s)
         self.pools = {p.name: PoolRuntime(p, ntypes, names, self.end) for p in s.pools}
         self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
+        self.people_cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
+        self.journeys = [[JourneyTally() for _ in range(24)] for _ in range(ntypes)]
         source = ProfileArrivals(s, streams) if arrivals is None else arrivals
         self.arrival_source = iter(source)
         self.next_arrival = self.arrival_source.__next__

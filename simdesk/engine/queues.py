@@ -95,6 +95,8 @@ class QueuesMixin(DeskBase):
         pool = route.pools[k]
         inq.pool = pool
         inq.wait_start = now
+        if not pool.is_bot:
+            inq.people = True
         if inq.counted:
             pool.tally.offered += 1
         units = 1 if (inq.chat or pool.is_bot) else pool.cap
@@ -238,8 +240,10 @@ class QueuesMixin(DeskBase):
         if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
             self._at(now + self.retry_delay(),
                 self._on_followup,
-                (inq.tidx, inq.contacts_before),
+                (inq.tidx, inq.contacts_before, inq.journey),
             )
+        else:
+            self._close_journey(inq, now, False)
         if reserve:
             self._reserve(primary, also, skip, self.env._now)
 

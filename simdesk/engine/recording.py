@@ -20,6 +20,7 @@ from simdesk.tally import PoolRecord, RunTallies
 if TYPE_CHECKING:
     from simpy.events import Event
 
+    from simdesk.engine.contact import Inquiry
     from simdesk.engine.staffing import PoolRuntime
 
 
@@ -59,8 +60,24 @@ class RecordingMixin(DeskBase):
         """The run's records, after the last hour is closed."""
         pools = [_record(p) for p in self.pools.values()]
         return RunTallies(
-            self.s, 0, 0, self.cells, pools, self.s.horizon, self.sl_within
+            self.s, 0, 0, self.cells, pools, self.s.horizon, self.sl_within,
+            self.people_cells, self.journeys,
         )
+
+    def _close_journey(self, inq: Inquiry, now: float, resolved: bool) -> None:
+        """The issue ends with this contact: resolved, or with no further contact to come
+        (docs/figures.md, "Issues"). Counted in the tally of its first contact."""
+        first, j, contacts = inq.journey
+        if j is None:
+            return  # the issue started in the warm-up
+        j.closed += 1
+        j.csat_sum += inq.score
+        if resolved:
+            j.resolved += 1
+            j.contacts_resolved += contacts
+            took = now - first
+            j.time_sum += took
+            j.hist.add(took)
 
 
 def _record(p: PoolRuntime) -> PoolRecord:

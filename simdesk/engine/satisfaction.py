@@ -17,6 +17,7 @@ from simdesk.engine.contact import ABANDONED, BOT_RESOLVED, PERSON_RESOLVED
 if TYPE_CHECKING:
     from simdesk.engine.contact import Inquiry
     from simdesk.scenario import Scenario
+    from simdesk.tally import Tally
 
 
 class ScoringMixin(DeskBase):
@@ -41,7 +42,8 @@ class ScoringMixin(DeskBase):
         self.satisfied_at = sat.threshold
 
     def _finish(self, inq: Inquiry, outcome: int) -> None:
-        """Count a finished contact and score its satisfaction (docs/satisfaction.md)."""
+        """Count a finished contact and score its satisfaction (docs/satisfaction.md), in
+        its cell and, when it reached people, in its people cell too."""
         if not inq.counted:
             return
         cell = inq.cell
@@ -73,3 +75,25 @@ class ScoringMixin(DeskBase):
         cell.csat_sum += score
         if score >= self.satisfied_at:
             cell.satisfied += 1
+        inq.score = score
+        if inq.people:
+            self._count_people(inq.pcell, outcome, wait, score)
+
+    def _count_people(self, cell: Tally, outcome: int, wait: float, score: float) -> None:
+        """The counts the people's figures use (figures._people), for a contact that
+        reached people; the rest of a people cell stays zero."""
+        if outcome == ABANDONED:
+            cell.abandoned += 1
+        else:
+            cell.handled += 1
+            if wait <= self.sl_within:
+                cell.within += 1
+        if wait > 0.0:
+            cell.wait_sum += wait
+            cell.hist.add(wait)
+        else:
+            hist = cell.hist
+            hist.zeros += 1
+            hist.count += 1
+        cell.rated += 1
+        cell.csat_sum += score

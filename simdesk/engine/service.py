@@ -123,8 +123,10 @@ class ServiceMixin(DeskBase):
                     pool.tally.contained += 1
                     inq.cell.contained += 1
                 self._finish(inq, BOT_FALSE if false else BOT_RESOLVED)
-                if false:
+                if false:  # the issue is not resolved: its journey goes on (or ends)
                     self._maybe_repeat(inq, now)
+                else:
+                    self._close_journey(inq, now, True)
             else:
                 inq.escalations += 1
                 if counted:
@@ -143,7 +145,9 @@ class ServiceMixin(DeskBase):
             if counted and resolved:
                 pool.t_resolved[tidx] += 1
             self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
-            if not resolved:
+            if resolved:
+                self._close_journey(inq, now, True)
+            else:
                 self._maybe_repeat(inq, now)
         order = pool.order
         if order and (order[0] or len(order) > 1):
@@ -154,5 +158,7 @@ class ServiceMixin(DeskBase):
         if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
             self._at(now + self.repeat_delay(),
                 self._on_followup,
-                (inq.tidx, inq.contacts_before + 1),
+                (inq.tidx, inq.contacts_before + 1, inq.journey),
             )
+        else:
+            self._close_journey(inq, now, False)

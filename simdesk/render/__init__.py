@@ -66,10 +66,13 @@ def summary_figures(s: Summary) -> list[str]:
     """Totals worth a row: all, except bot, overflow, repeat and cost figures that are zero
     (no bot, no overflow, no costs) and carry no target."""
     verdicts = {v.figure for v in s.targets}
+    people = s.totals.get("people_contacts")
+    nobody = people is None or not people.mean  # a desk of bots only
     return [
         f
         for f, est in s.totals.items()
         if not (f in SKIP_IF_ZERO and not est.mean and f not in verdicts)
+        and not (nobody and f.startswith("people_") and f not in verdicts)
     ]
 
 
@@ -79,7 +82,10 @@ def summary_tables(s: Summary, width: int | None) -> list[RenderableType]:
     title = f"{visible(s.scenario.name)}: {s.replications} replication(s), seed {s.seed}"
     erl = erlang_values(s.erlang)
     verdicts = {v.figure: v for v in s.targets}
-    labels = {"service_level": f"service_level ({within_text(s)})"}
+    labels = {
+        "service_level": f"service_level ({within_text(s)})",
+        "people_service_level": f"people_service_level ({within_text(s)})",
+    }
     figures = summary_figures(s)
     key = Column("figure", [plain(labels.get(f, f)) for f in figures], "left")
     cols = [
@@ -101,6 +107,20 @@ def summary_tables(s: Summary, width: int | None) -> list[RenderableType]:
             )
         )
     return fit_tables(title, [key], cols, width)
+
+
+def scoped_target_tables(s: Summary, width: int | None) -> list[RenderableType]:
+    """Targets on one pool or one inquiry type (figure ``pools.NAME.FIGURE``), which have
+    no row in the summary table; nothing when the scenario sets none."""
+    scoped = [v for v in s.targets if "." in v.figure]
+    if not scoped:
+        return []
+    key = Column("target", [plain(v.name) for v in scoped], "left")
+    cols = [
+        Column("simulated (mean)", [fmt_value(v.figure, v.value) for v in scoped]),
+        Column("verdict", [target_cell(v) for v in scoped], "left"),
+    ]
+    return fit_tables("Targets per pool and inquiry type", [key], cols, width)
 
 
 def target_cell(v: TargetVerdict) -> str:
@@ -215,6 +235,7 @@ def render_summary(
     width = table_width(console)
     within = within_text(s)
     tables = summary_tables(s, width)
+    tables += scoped_target_tables(s, width)
     tables += scope_tables("Per pool (means)", "pool", s.pools, POOL_FIGURES, width, within)
     tables += scope_tables(
         "Per inquiry type (means)", "type", s.types, TYPE_FIGURES, width, within

@@ -88,12 +88,18 @@ FORMATS: dict[str, Fmt] = {
     "csat_satisfied": _pct,
     "cost_total": _money,
     "cost_per_contact": _money,
+    "people_contacts": _count,
+    "people_csat_mean": _score,
+    "issues": _count,
+    "issues_open": _count,
+    "issue_csat_mean": _score,
 }
 
 
 def _format_for(figure: str) -> Fmt:
     """Known figures by name; figures added later by their name's pattern (times end in
     ``_s``, rates and shares in ``_rate``, ``_level`` or ``_share``), else a plain ratio."""
+    figure = figure.rsplit(".", 1)[-1]  # a scoped key: pools.NAME.service_level
     if figure in FORMATS:
         return FORMATS[figure]
     if figure.endswith("_s"):
@@ -166,12 +172,14 @@ SHORT = {
     "service_level": "SL", "occupancy": "occ.", "cost_total": "cost",
     "abandonment_rate": "aband.", "wait_mean_s": "wait", "wait_p90_s": "p90 wait",
     "csat_mean": "CSAT", "cost_per_contact": "cost/contact",
+    "people_service_level": "people SL",
 }
 """Column headers for figures in narrow tables; every abbreviation is in LEGEND."""
 
 LEGEND = {
     "ASA": "average speed of answer (mean wait of answered contacts)",
     "SL": "service level",
+    "people SL": "service level of the contacts that reached people",
     "occ.": "occupancy",
     "aband.": "abandonment rate",
     "wait": "mean wait",
