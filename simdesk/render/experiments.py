@@ -29,10 +29,14 @@ SWEEP_TABLE_FIGURES = [
     "asa_s",
     "wait_p90_s",
     "service_level",
+    "people_service_level",
     "occupancy",
     "csat_mean",
     "cost_total",
 ]
+BOT_ONLY_ADDS = ("people_service_level",)
+"""Shown only when some contacts never reach people (a bot first): otherwise the people's
+figure is the desk-wide one."""
 MARK = "*"
 DETAIL_FIGURES = {
     "pools": ["offered", "handled", "abandoned", "abandonment_rate", "asa_s", "wait_p90_s",
@@ -185,10 +189,12 @@ def sweep_tables(
     )
     summaries = [r.summary for r in results if r.summary is not None]
     if figures is None:
+        has_bot = any(p.is_bot for p in plan.base.pools)
         keys = [
             f
             for f in SWEEP_TABLE_FIGURES
-            if f != "cost_total" or any(s.totals[f].mean for s in summaries)
+            if (f != "cost_total" or any(s.totals[f].mean for s in summaries))
+            and (f not in BOT_ONLY_ADDS or has_bot)
         ]
     else:
         keys = list(figures)
