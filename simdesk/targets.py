@@ -1,5 +1,8 @@
 """Targets marked met, missed, or not applicable, judged on the replication mean of each
-figure.
+figure: desk-wide targets on the totals, ``targets.people`` on the people's figures
+(``people_*``, totals figures), ``targets.pools``/``targets.types`` on that pool's or type's
+own figures. ``optimize.judge`` asks this module at the one-sided bounds, so every command
+judges exactly the same targets.
 
 A target is *not applicable* ("n/a") when the run cannot say anything about it: on an
 overloaded desk whose customers never abandon (no ``customers.patience``), abandonment is

@@ -164,6 +164,44 @@ def test_people_figures_are_the_contacts_that_reached_people() -> None:
         assert math.isnan(pool[figure])  # per pool: visits, not contacts
 
 
+def test_without_a_bot_the_people_are_the_desk_and_an_overflow_counts_once() -> None:
+    """Every contact reaches people, so the people's figures are the desk-wide ones, even
+    when contacts overflow from one people pool to another (counted once, not per
+    pool visited)."""
+    data = desk(
+        pools=[people("a", agents=2, handle_time="fixed(3m)"), people("b", agents=1)],
+        routing={"t": {"path": ["a", "b"], "overflow_after": "20s"}},
+        customers={"patience": "fixed(5m)"},
+    )
+    f = run(data)
+    t = f.totals
+    assert f.pools["a"]["overflowed"] > 10
+    assert t["people_contacts"] == t["handled"] + t["abandoned"]
+    for figure in ("service_level", "abandonment_rate", "wait_mean_s", "wait_p90_s",
+                   "csat_mean"):
+        assert t[f"people_{figure}"] == t[figure]
+
+
+def test_a_scoped_abandonment_target_is_not_applicable_on_an_overloaded_desk() -> None:
+    """No patience and more work than staff: abandonment is 0% by construction, so a
+    people, pool or type abandonment target says n/a, like the desk-wide one."""
+    data = desk(
+        rate="120/h",
+        targets={
+            "people": {"max_abandonment": 0.05},
+            "pools": {"people": {"max_abandonment": 0.05}},
+            "types": {"t": {"max_abandonment": 0.05}},
+        },
+        replications=2,
+    )
+    summary = run_experiment(scenario_from_data(data, "<test>"))
+    assert [(v.name, v.status) for v in summary.targets] == [
+        ("people abandonment", "n/a"),
+        ("pool people: abandonment", "n/a"),
+        ("type t: abandonment", "n/a"),
+    ]
+
+
 def test_a_bot_first_desk_whose_people_miss_the_target_is_reported_as_missing_it(
     tmp_path: Path,
 ) -> None:
@@ -318,6 +356,7 @@ def test_optimize_judges_a_pool_target_on_its_one_sided_bound() -> None:
         ({"service_level": {"within": "20s", "at_least": 0.8},
           "people": {"service_level": {"within": "30s", "at_least": 0.8}}},
          "targets.people.service_level.within", "one threshold"),
+        ({"people": {"max_abandonment": 0.1}}, "targets.people", "no pool of people"),
     ],
 )
 def test_scoped_targets_that_cannot_be_judged_are_input_errors(
@@ -325,6 +364,8 @@ def test_scoped_targets_that_cannot_be_judged_are_input_errors(
 ) -> None:
     data = yaml.safe_load(TWO_POOLS.replace("AGENTS", "8"))
     data["targets"] = targets
+    if "people" in targets and "service_level" not in targets:  # a desk of bots only
+        data["pools"] = [bot("front", resolution=0.5), bot("back", resolution=0.5)]
     with pytest.raises(ScenarioError) as err:
         scenario_from_data(data, "<test>")
     messages = [f"{p.key}: {p.message}" for p in err.value.problems]
