@@ -141,6 +141,19 @@ def _key_figures(s: Summary) -> str:
             row.append(escape(fmt_value(f, erl[f])) if f in erl else "")
         row.append(_verdict(verdicts.get(f)))
         rows.append(row)
+    for v in s.targets:
+        if "." not in v.figure:
+            continue  # a totals figure: its row is above
+        own = s.estimate(v.figure)  # a pool's or a type's own figure
+        row = [escape(v.figure)]
+        if own is None:
+            row += ["-", "-"]
+        else:
+            row += [_est(v.figure, own), escape(fmt_interval(v.figure, own))]
+        if s.erlang is not None:
+            row.append("")
+        row.append(_verdict(v))
+        rows.append(row)
     return _table(headers, rows)
 
 
