@@ -89,8 +89,8 @@ def assert_summary_whole(output: str, doc: dict[str, Any], summary: Summary) -> 
     n = doc["replications"]
     for f in summary_figures(summary):
         label = f
-        if f == "service_level":  # labelled with its threshold: "service_level (20s)"
-            label = next(a for a, _ in pairs if a.startswith("service_level ("))
+        if f in ("service_level", "people_service_level"):  # labelled with the threshold
+            label = next(a for a, _ in pairs if a.startswith(f"{f} ("))
         text = fmt_estimate(f, est(doc["totals"][f], n))
         assert (label, text) in pairs, (label, text)
     for scope, figures in (("pools", POOL_FIGURES), ("types", TYPE_FIGURES)):
