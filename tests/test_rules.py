@@ -89,7 +89,7 @@ def play(data: dict[str, Any], contacts: list[Contact]) -> Played:
             row = (0.0, names.index(c.type), c.patience, 0.0 if c.asks else 1.0,
                    c.bot_u, 1.0, c.fcr_u, c.handles)
             arriving.append(c.label)
-            desk._start_contact(desk.env._now, row, 0, False)  # type: ignore[arg-type]
+            desk._start_contact(desk.env._now, row, 0, None)  # type: ignore[arg-type]
 
         return arrive
 
