@@ -32,9 +32,6 @@ from simdesk.distributions import Distribution, parse_distribution
 from simdesk.suggest import closest
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
 
-DEFAULT_SL_WITHIN = 20.0
-"""Service-level threshold (seconds) of a scenario without a service-level target."""
-
 DURATION_PATTERN = r"^\s*(0|[0-9]*\.?[0-9]+\s*(ms|s|m|h|d|w))\s*$"
 
 Duration = Annotated[
