@@ -105,6 +105,8 @@ BASELINE_SCHEMA: dict[str, Any] = {
             },
         },
         "warnings": {"type": "array", "items": {"type": "string"}},
+        # Optional: baselines written before it existed still load (no input changes told).
+        "inputs": {"type": "object", "description": "(the scenario in canonical form)"},
     },
 }
 

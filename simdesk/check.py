@@ -35,6 +35,7 @@ from simdesk.check_options import DEFAULT_ALPHA, TargetMode
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Runner, Task, run_serial, summarize, tasks_for
 from simdesk.figures import FIGURES
+from simdesk.inputs import InputChange, input_changes, scenario_inputs
 from simdesk.limits import MAX_INPUT_BYTES
 from simdesk.loading import load_scenario
 from simdesk.report import SCHEMA_VERSION, dumps, summary_json, write_atomic
@@ -691,6 +692,9 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     identical: bool | None = None
     updated: bool = False
+    inputs_changed: list[InputChange] | None = None
+    """The scenario's inputs that differ from the baseline's; None when the baseline
+    does not record them (written before it did)."""
 
     @property
     def changed(self) -> list[FigureVerdict]:
@@ -748,6 +752,9 @@ def _prepare(pair: Pair, update: bool) -> _Job | CheckResult:
             )
     if old is not None:
         result.baseline_version = old.simdesk_version
+        recorded = old.doc.get("inputs")
+        if isinstance(recorded, dict):
+            result.inputs_changed = input_changes(recorded, scenario_inputs(scenario))
         if old.simdesk_version != __version__:
             result.notes.append(
                 f"the baseline was made with simdesk {old.simdesk_version}, this is "
@@ -810,6 +817,7 @@ def run_checks(
             )
         result.targets = check_targets(None if job.old is None else job.old.doc, doc, targets)
         if update:
+            _note_missed_targets(result, targets)
             try:
                 Path(job.result.baseline_file).parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(job.result.baseline_file, dumps(doc))
@@ -823,6 +831,25 @@ def run_checks(
     for job, figures in zip(jobs, decided, strict=True):
         job.result.figures = figures
     return [j.result if isinstance(j, _Job) else j for j in prepared]
+
+
+def _note_missed_targets(result: CheckResult, mode: TargetMode) -> None:
+    """Say which targets a new baseline misses, and how a check can live with that.
+
+    Without this, the first check after ``--update`` fails on a target missed on purpose
+    and nothing points at ``--targets baseline``.
+    """
+    missed = [t.name for t in result.targets if t.met is False]
+    if not missed:
+        return
+    text = f"this baseline misses {len(missed)} target(s): {', '.join(missed)}"
+    if mode is TargetMode.strict:
+        text += (
+            "; a check with --targets strict (the default) fails on them; --targets "
+            "baseline judges regressions against the baseline instead (a target fails "
+            "only if the baseline met it)"
+        )
+    result.notes.append(text)
 
 
 def exit_code(results: Sequence[CheckResult]) -> int:
@@ -886,6 +913,11 @@ def check_json(results: Sequence[CheckResult], rule: CheckRule | None = None) ->
                 "notes": list(r.notes),
                 "changed": [str(f.key) for f in r.changed],
                 "missed_targets": [t.name for t in r.missed],
+                "inputs_changed": (
+                    None
+                    if r.inputs_changed is None
+                    else [c.to_json() for c in r.inputs_changed]
+                ),
                 "figures": [_verdict_json(f) for f in r.figures],
                 "targets": [
                     {

@@ -20,6 +20,7 @@ from simdesk import __version__
 from simdesk.confidence import Estimate
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Scope, Summary
+from simdesk.inputs import scenario_inputs
 from simdesk.targets import TargetVerdict
 
 # 2: every estimate also records its replications' sd and n (for `check`'s test).
@@ -89,6 +90,9 @@ def summary_json(s: Summary) -> dict[str, Any]:
         "erlang": erlang,
         "targets": targets_json(s.targets),
         "warnings": list(s.warnings),
+        # Last, so the figures stay at the top of the file; check reads it to say which
+        # inputs changed beside which figures moved.
+        "inputs": scenario_inputs(s.scenario),
     }
 
 

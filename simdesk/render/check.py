@@ -121,6 +121,29 @@ def check_tables(r: CheckResult, width: int | None) -> list[RenderableType]:
     )
 
 
+# Enough to explain a move; a rewritten scenario is better read in the --json document.
+_MAX_INPUT_LINES = 20
+
+
+def _print_inputs(r: CheckResult, console: Console) -> None:
+    """Which inputs changed beside which figures moved; "unchanged" matters only when
+    something failed (then the move came from simdesk, not the scenario)."""
+    changes = r.inputs_changed
+    if changes is None:
+        return
+    if not changes:
+        if r.status == "failed":
+            console.print("inputs unchanged since the baseline", highlight=False)
+        return
+    console.print(f"[yellow]inputs changed since the baseline ({len(changes)}):[/]")
+    for c in changes[:_MAX_INPUT_LINES]:
+        console.print(f"  {escape(str(c))}", highlight=False)
+    if len(changes) > _MAX_INPUT_LINES:
+        console.print(
+            f"  ... and {len(changes) - _MAX_INPUT_LINES} more (see --json)", highlight=False
+        )
+
+
 def render_checks(
     results: Sequence[CheckResult], console: Console, rule: CheckRule | None = None
 ) -> None:
@@ -132,6 +155,7 @@ def render_checks(
             print_tables(console, check_tables(r, table_width(console)))
         if r.identical:
             console.print("[green]identical[/] to the baseline (same seed, same figures)")
+        _print_inputs(r, console)
         for note in r.notes:
             console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
         if r.status == "failed":
