@@ -838,3 +838,101 @@ def test_one_agent_less_on_every_example_is_caught(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     statuses = {Path(c["scenario_file"]).stem: c["status"] for c in verdicts(out)["checks"]}
     assert statuses == {p.stem: "failed" for p in root.glob("*.yaml")}
+
+
+# --------------------------------------------------------------------------------------
+# Which inputs changed, beside which figures moved
+# --------------------------------------------------------------------------------------
+
+
+def test_one_agent_less_names_the_changed_input(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path / "desk.yaml", agents=14)
+    assert cli("check", scenario, "--update").exit_code == 0
+    write_scenario(scenario, agents=13)
+    out = tmp_path / "v.json"
+    result = cli("check", scenario, "--json", out)
+    assert result.exit_code == 1, result.output
+    assert "pools[agents].agents: 14 -> 13" in result.output
+    changes = verdicts(out)["checks"][0]["inputs_changed"]
+    assert [(c["path"], c["old"], c["new"]) for c in changes] == [("pools[agents].agents", 14, 13)]
+
+
+def test_unchanged_scenario_says_no_input_changed(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path / "desk.yaml")
+    assert cli("check", scenario, "--update").exit_code == 0
+    out = tmp_path / "v.json"
+    result = cli("check", scenario, "--json", out)
+    assert result.exit_code == 0, result.output
+    assert verdicts(out)["checks"][0]["inputs_changed"] == []
+    assert "inputs changed" not in result.output
+
+
+def test_figures_moved_with_the_same_inputs_says_so(tmp_path: Path) -> None:
+    """The baseline's figures edited by hand stand for a change in simdesk itself."""
+    scenario = write_scenario(tmp_path / "desk.yaml")
+    baseline = tmp_path / "baselines" / "desk.json"
+    assert cli("check", scenario, "--update").exit_code == 0
+    doc = json.loads(baseline.read_text())
+    doc["totals"]["service_level"]["mean"] /= 2
+    baseline.write_text(json.dumps(doc))
+    result = cli("check", scenario)
+    assert result.exit_code == 1, result.output
+    assert "inputs unchanged since the baseline" in result.output
+
+
+def test_old_baseline_without_inputs_still_checks(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path / "desk.yaml", agents=14)
+    baseline = tmp_path / "baselines" / "desk.json"
+    assert cli("check", scenario, "--update").exit_code == 0
+    doc = json.loads(baseline.read_text())
+    del doc["inputs"]
+    baseline.write_text(json.dumps(doc))
+    assert load_baseline(baseline).doc.get("inputs") is None
+    out = tmp_path / "v.json"
+    same = cli("check", scenario, "--json", out)
+    assert same.exit_code == 0, same.output
+    assert verdicts(out)["checks"][0]["inputs_changed"] is None
+    write_scenario(scenario, agents=13)
+    moved = cli("check", scenario, "--json", out)
+    assert moved.exit_code == 1, moved.output
+    assert "inputs" not in moved.output  # unknown, so nothing is claimed either way
+    assert verdicts(out)["checks"][0]["inputs_changed"] is None
+
+
+def test_input_changes_by_key_path() -> None:
+    from simdesk.inputs import input_changes
+
+    old = {
+        "seed": 1,
+        "pools": [{"name": "bot", "agents": 2}, {"name": "inhouse", "agents": 12}],
+        "demand": {"intraday": [1.0, 2.0], "types": [{"name": "a", "share": 1.0}]},
+        "routing": {"always_human": False},
+    }
+    new = {
+        "seed": 1,
+        "pools": [{"name": "inhouse", "agents": 11}, {"name": "vendor", "agents": 3}],
+        "demand": {"intraday": [1.0, 2.5], "types": [{"name": "a", "share": 1.0}]},
+        "routing": {},
+    }
+    shown = [str(c) for c in input_changes(old, new)]
+    assert shown == [
+        'pools[bot]: {"name": "bot", "agents": 2} -> (absent)',
+        "pools[inhouse].agents: 12 -> 11",
+        'pools[vendor]: (absent) -> {"name": "vendor", "agents": 3}',
+        "demand.intraday[1]: 2.0 -> 2.5",
+        "routing.always_human: false -> (absent)",
+    ]
+    assert input_changes(old, old) == []
+
+
+def test_update_names_the_missed_targets_and_the_baseline_mode(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path / "desk.yaml", targets=UNREACHABLE)
+    out = tmp_path / "v.json"
+    result = cli("check", scenario, "--update", "--json", out)
+    assert result.exit_code == 0, result.output
+    assert "misses 1 target(s): service level" in result.output
+    assert "--targets baseline" in result.output
+    assert any("service level" in n for n in verdicts(out)["checks"][0]["notes"])
+    met = write_scenario(tmp_path / "met.yaml")
+    quiet = cli("check", met, "--update")
+    assert "misses" not in quiet.output
