@@ -936,3 +936,23 @@ def test_update_names_the_missed_targets_and_the_baseline_mode(tmp_path: Path) -
     met = write_scenario(tmp_path / "met.yaml")
     quiet = cli("check", met, "--update")
     assert "misses" not in quiet.output
+
+
+def test_many_changed_inputs_are_shown_up_to_twenty_lines() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from simdesk.check import CheckResult
+    from simdesk.inputs import InputChange
+    from simdesk.render.check import render_checks
+
+    changes = [InputChange(f"demand.intraday[{i}]", 1.0, 2.0) for i in range(24)]
+    result = CheckResult("d.yaml", "d.json", inputs_changed=changes)
+    buf = StringIO()
+    render_checks([result], Console(file=buf, width=120))
+    text = buf.getvalue()
+    assert "inputs changed since the baseline (24):" in text
+    assert "demand.intraday[19]: 1.0 -> 2.0" in text
+    assert "demand.intraday[20]" not in text
+    assert "... and 4 more (see --json)" in text
