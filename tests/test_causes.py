@@ -137,6 +137,16 @@ def test_unknown_key_is_named_even_when_its_section_breaks_another_rule(tmp_path
     assert first.startswith(typo) or any("exactly one of" in ln for ln in errors), err
 
 
+def test_a_bad_value_beside_a_typo_in_the_same_pool_is_reported_too(tmp_path: Path) -> None:
+    """The pool's kind rules run after its fields, so `fcr: 80%` is not hidden behind the
+    rule that `agnets` breaks: both causes are named, each at its own line."""
+    text = edit("    agents: 11\n", "    agnets: 11\n    fcr: 80%\n")
+    code, err, path = validate(tmp_path, text)
+    assert code == 2
+    assert f"{path}:{line_of(text, 'agnets')}: pools[agents].agnets: unknown key" in err, err
+    assert f"{path}:{line_of(text, 'fcr')}: pools[agents].fcr: expected a probability" in err, err
+
+
 def test_unknown_keys_of_several_entries_are_all_reported(tmp_path: Path) -> None:
     text = edit("  patience:", "  patiense:", edit("    agents: 11\n", "    agnets: 11\n"))
     code, err, path = validate(tmp_path, text)
