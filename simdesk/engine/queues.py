@@ -243,7 +243,7 @@ class QueuesMixin(DeskBase):
                 (inq.tidx, inq.contacts_before, inq.journey),
             )
         else:
-            self._close_journey(inq, now, False)
+            self._close_unresolved(inq)
         if reserve:
             self._reserve(primary, also, skip, self.env._now)
 

@@ -64,20 +64,14 @@ class RecordingMixin(DeskBase):
             self.people_cells, self.journeys,
         )
 
-    def _close_journey(self, inq: Inquiry, now: float, resolved: bool) -> None:
-        """The issue ends with this contact: resolved, or with no further contact to come
-        (docs/figures.md, "Issues"). Counted in the tally of its first contact."""
-        first, j, contacts = inq.journey
-        if j is None:
-            return  # the issue started in the warm-up
-        j.closed += 1
-        j.csat_sum += inq.score
-        if resolved:
-            j.resolved += 1
-            j.contacts_resolved += contacts
-            took = now - first
-            j.time_sum += took
-            j.hist.add(took)
+    def _close_unresolved(self, inq: Inquiry) -> None:
+        """The issue ends unresolved with this contact: no further contact comes
+        (docs/figures.md, "Issues"). Counted in the tally of its first contact, unless that
+        came during warm-up. A resolved issue is closed inline in ``_on_done``."""
+        j = inq.journey[1]
+        if j is not None:
+            j.closed += 1
+            j.csat_sum += inq.score
 
 
 def _record(p: PoolRuntime) -> PoolRecord:

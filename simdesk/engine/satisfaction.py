@@ -17,7 +17,6 @@ from simdesk.engine.contact import ABANDONED, BOT_RESOLVED, PERSON_RESOLVED
 if TYPE_CHECKING:
     from simdesk.engine.contact import Inquiry
     from simdesk.scenario import Scenario
-    from simdesk.tally import Tally
 
 
 class ScoringMixin(DeskBase):
@@ -77,23 +76,21 @@ class ScoringMixin(DeskBase):
             cell.satisfied += 1
         inq.score = score
         if inq.people:
-            self._count_people(inq.pcell, outcome, wait, score)
-
-    def _count_people(self, cell: Tally, outcome: int, wait: float, score: float) -> None:
-        """The counts the people's figures use (figures._people), for a contact that
-        reached people; the rest of a people cell stays zero."""
-        if outcome == ABANDONED:
-            cell.abandoned += 1
-        else:
-            cell.handled += 1
-            if wait <= self.sl_within:
-                cell.within += 1
-        if wait > 0.0:
-            cell.wait_sum += wait
-            cell.hist.add(wait)
-        else:
-            hist = cell.hist
-            hist.zeros += 1
-            hist.count += 1
-        cell.rated += 1
-        cell.csat_sum += score
+            # The counts the people's figures use (figures._people); the rest of a people
+            # cell stays zero. Inlined: one call less per contact that reached people.
+            pcell = inq.pcell
+            if outcome == ABANDONED:
+                pcell.abandoned += 1
+            else:
+                pcell.handled += 1
+                if wait <= self.sl_within:
+                    pcell.within += 1
+            if wait > 0.0:
+                pcell.wait_sum += wait
+                pcell.hist.add(wait)
+            else:
+                hist = pcell.hist
+                hist.zeros += 1
+                hist.count += 1
+            pcell.rated += 1
+            pcell.csat_sum += score

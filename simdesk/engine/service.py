@@ -115,6 +115,7 @@ class ServiceMixin(DeskBase):
         counted = inq.counted
         if counted:
             pool.t_handled[tidx] += 1
+        closes = False  # the contact resolves its issue (docs/figures.md, "Issues")
         if pool.is_bot:
             if not truncated and inq.u_bot < pool.res[tidx]:
                 false = inq.u_false < pool.false_res
@@ -126,7 +127,7 @@ class ServiceMixin(DeskBase):
                 if false:  # the issue is not resolved: its journey goes on (or ends)
                     self._maybe_repeat(inq, now)
                 else:
-                    self._close_journey(inq, now, True)
+                    closes = True
             else:
                 inq.escalations += 1
                 if counted:
@@ -145,10 +146,21 @@ class ServiceMixin(DeskBase):
             if counted and resolved:
                 pool.t_resolved[tidx] += 1
             self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
-            if resolved:
-                self._close_journey(inq, now, True)
-            else:
+            closes = resolved
+            if not resolved:
                 self._maybe_repeat(inq, now)
+        if closes:
+            # The issue closes resolved, counted in the tally of its first contact (None
+            # when that came during warm-up). Inlined: it runs for most contacts.
+            first, j, contacts = inq.journey
+            if j is not None:
+                j.closed += 1
+                j.csat_sum += inq.score
+                j.resolved += 1
+                j.contacts_resolved += contacts
+                took = now - first
+                j.time_sum += took
+                j.hist.add(took)
         order = pool.order
         if order and (order[0] or len(order) > 1):
             self._dispatch(pool, now)
@@ -161,4 +173,4 @@ class ServiceMixin(DeskBase):
                 (inq.tidx, inq.contacts_before + 1, inq.journey),
             )
         else:
-            self._close_journey(inq, now, False)
+            self._close_unresolved(inq)
