@@ -8,19 +8,16 @@ Names from the scenario (pools, keys) go into ``Text`` cells or through
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
-from types import TracebackType
 
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from simdesk.optimize import Dimension, Evaluation, Judged, OptimizeResult, SearchStatus
 from simdesk.render.formats import SHORT, fmt_estimate, fmt_value
 from simdesk.render.layout import Column, fit_tables
-from simdesk.render.progress import REFRESH_S, stderr_is_terminal
+from simdesk.render.progress import StatusLine
 
 __all__ = [
     "SearchProgress",
@@ -197,67 +194,17 @@ def _status_text(s: SearchStatus, minimize: str) -> str:
     return f"optimize: {s.points} points, {s.runs} runs, best {minimize} {best}"
 
 
-class SearchProgress:
-    """A status line on stderr while the search runs (only when stderr is a terminal): the
-    search does not know in advance how many points it will simulate, so it shows counts
-    and the best point so far rather than a bar. Redrawn from the calls, never from a
-    background thread (see render/progress.py for why)."""
+class SearchProgress(StatusLine):
+    """The search's status line: it does not know in advance how many points it will
+    simulate, so it shows counts and the best point so far rather than a bar."""
 
     def __init__(self, minimize: str, enabled: bool | None = None) -> None:
+        super().__init__("optimize: starting", enabled)
         self.minimize = minimize
-        self.enabled = stderr_is_terminal() if enabled is None else enabled
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        self._drawn = 0.0
-        self._runs = 0
-        self._label = "optimize: starting"
-
-    def __enter__(self) -> SearchProgress:
-        if self.enabled:
-            self._progress = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TextColumn("elapsed"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-                auto_refresh=False,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(self._label, total=None)
-            self._progress.refresh()
-        return self
-
-    def _draw(self, force: bool = False) -> None:
-        if self._progress is None or self._task is None:
-            return
-        now = time.monotonic()
-        if force or now - self._drawn >= REFRESH_S:
-            self._progress.update(self._task, description=escape(self._label))
-            self._progress.refresh()
-            self._drawn = now
-
-    def run_done(self) -> None:
-        """A replication came back."""
-        self._runs += 1
-        self._draw()
 
     def point_done(self, status: SearchStatus) -> None:
         self._label = _status_text(status, self.minimize)
         self._draw(force=True)
-
-    def stop(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def evaluation_label(dims: Sequence[Dimension], ev: Evaluation) -> str:

@@ -13,19 +13,22 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 
-__all__ = ["ProgressBar", "stderr_is_terminal"]
+__all__ = ["ProgressBar", "StatusLine", "stderr_is_terminal"]
 
 REFRESH_S = 0.1
 """Redraw at most this often: thousands of tiny tasks must not be slowed by drawing."""
@@ -95,6 +98,67 @@ class ProgressBar:
             if now - self._drawn >= REFRESH_S or self._progress.finished:
                 self._progress.refresh()
                 self._drawn = now
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class StatusLine:
+    """A spinner with one line of text on stderr (only when stderr is a terminal), for work
+    whose length is not known in advance (a search, staffing rounds): counts rather than a
+    bar. Redrawn from the caller's calls, never from a background thread (see above), and
+    at most every REFRESH_S unless forced. Subclasses say what the line reads (``_text``)."""
+
+    def __init__(self, label: str, enabled: bool | None = None) -> None:
+        self.enabled = stderr_is_terminal() if enabled is None else enabled
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._drawn = 0.0
+        self._runs = 0
+        self._label = label
+
+    def _text(self) -> str:
+        return self._label
+
+    def __enter__(self) -> Self:
+        if self.enabled:
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("elapsed"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+                auto_refresh=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(escape(self._label), total=None)
+            self._progress.refresh()
+        return self
+
+    def _draw(self, force: bool = False) -> None:
+        if self._progress is None or self._task is None:
+            return
+        now = time.monotonic()
+        if force or now - self._drawn >= REFRESH_S:
+            self._progress.update(self._task, description=escape(self._text()))
+            self._progress.refresh()
+            self._drawn = now
+
+    def run_done(self) -> None:
+        """A replication came back."""
+        self._runs += 1
+        self._draw()
 
     def stop(self) -> None:
         if self._progress is not None:

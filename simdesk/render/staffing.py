@@ -7,20 +7,15 @@ Names from the scenario (pools, targets) go into ``Text`` cells or through
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from types import TracebackType
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from simdesk.confidence import Estimate
 from simdesk.intraday import DayGrid, StaffingResult, TrialStatus
 from simdesk.render import fmt_estimate, fmt_value
-from simdesk.render.progress import REFRESH_S, stderr_is_terminal
+from simdesk.render.progress import StatusLine
 from simdesk.render.text import plain, visible
 
 __all__ = ["StaffingProgress", "day_table", "intervals_table", "result_line"]
@@ -144,65 +139,19 @@ def result_line(result: StaffingResult, runs: int, isa_iterations: int | None) -
     return f"[bold red]not met[/] after {how}; " + "; ".join(parts)
 
 
-class StaffingProgress:
-    """A status line on stderr while it runs (only when stderr is a terminal): the phase,
-    the round, the runs so far and how many hours still miss. Redrawn from the calls,
-    never from a background thread (see render/progress.py for why)."""
+class StaffingProgress(StatusLine):
+    """Staffing's status line: the phase, the round, the runs so far and how many hours
+    still miss."""
 
     def __init__(self, command: str, enabled: bool | None = None) -> None:
+        super().__init__(f"{command}: starting", enabled)
         self.command = command
-        self.enabled = stderr_is_terminal() if enabled is None else enabled
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        self._drawn = 0.0
-        self._runs = 0
-        self._label = f"{command}: starting"
 
-    def __enter__(self) -> StaffingProgress:
-        if self.enabled:
-            self._progress = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TextColumn("elapsed"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-                auto_refresh=False,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(escape(self._label), total=None)
-            self._progress.refresh()
-        return self
-
-    def _draw(self, force: bool = False) -> None:
-        if self._progress is None or self._task is None:
-            return
-        now = time.monotonic()
-        if force or now - self._drawn >= REFRESH_S:
-            label = f"{self._label} ({self._runs} runs)"
-            self._progress.update(self._task, description=escape(label))
-            self._progress.refresh()
-            self._drawn = now
-
-    def run_done(self) -> None:
-        self._runs += 1
-        self._draw()
+    def _text(self) -> str:
+        return f"{self._label} ({self._runs} runs)"
 
     def trial_done(self, s: TrialStatus) -> None:
         phase = "ISA iteration" if s.phase == "isa" else "targets round"
         self._label = f"{self.command}: {phase}, trial {s.round}, {s.missed} hour(s) missing"
         self._runs = s.runs
         self._draw(force=True)
-
-    def stop(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
