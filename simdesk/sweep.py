@@ -27,7 +27,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from simdesk import __version__
-from simdesk.confidence import Estimate
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Summary, Task, run_task, summarize
 from simdesk.limits import MAX_INT_DIGITS
@@ -47,7 +46,6 @@ __all__ = [
     "Value",
     "apply_setting",
     "check_figure_keys",
-    "figure_estimate",
     "figure_name",
     "parse_set",
     "parse_values",
@@ -578,21 +576,6 @@ def figure_name(key: str) -> str:
     return key.rsplit(".", 1)[-1]
 
 
-def figure_estimate(summary: Summary, key: str) -> Estimate | None:
-    """The estimate a figure key names (``service_level``, ``totals.service_level``,
-    ``pools.NAME.FIGURE``, ``types.NAME.FIGURE``), or None when the summary lacks it."""
-    parts = key.split(".")
-    if len(parts) == 1:
-        return summary.totals.get(key)
-    if parts[0] == "totals" and len(parts) == 2:
-        return summary.totals.get(parts[1])
-    if parts[0] in ("pools", "types") and len(parts) >= 3:
-        scopes = getattr(summary, parts[0])
-        scope = scopes.get(".".join(parts[1:-1]))
-        return None if scope is None else scope.get(parts[-1])
-    return None
-
-
 def check_figure_keys(keys: Sequence[str], base: Scenario, option: str = "--figure") -> list[str]:
     """Validate ``--figure`` keys against the figure names and the scenario's pools and
     types, before anything runs (a typo must not cost a whole sweep)."""
@@ -668,7 +651,7 @@ def sweep_csv(
         else:
             row.append("ok")
             for f in keys:
-                e = figure_estimate(res.summary, f)
+                e = res.summary.estimate(f)
                 if e is None:
                     row += ["", "", ""]
                     continue

@@ -18,7 +18,7 @@ from simdesk.render import target_cell
 from simdesk.render.formats import LEGEND, SHORT, fmt_difference, fmt_estimate
 from simdesk.render.layout import Column, fit_tables, legend_text
 from simdesk.render.text import plain, visible
-from simdesk.sweep import PointResult, SweepPlan, figure_estimate, figure_name, value_text
+from simdesk.sweep import PointResult, SweepPlan, figure_name, value_text
 from simdesk.targets import TargetVerdict
 
 __all__ = ["SWEEP_TABLE_FIGURES", "compare_tables", "sweep_tables"]
@@ -209,7 +209,7 @@ def sweep_tables(
             if r.summary is None:
                 cells.append("")
                 continue
-            e = figure_estimate(r.summary, k)
+            e = r.summary.estimate(k)
             cells.append("-" if e is None else _stacked(figure_name(k), e))
         cols.append(Column(visible(sweep_figure_label(k)), cells))
     if results and any(r.summary is None for r in results) and cols:

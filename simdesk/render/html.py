@@ -29,7 +29,7 @@ from simdesk.render import (
 from simdesk.render.experiments import SWEEP_TABLE_FIGURES, sweep_figure_label
 from simdesk.render.formats import fmt_difference, fmt_estimate, fmt_interval, fmt_value
 from simdesk.render.svg import Series, bar_chart, line_chart
-from simdesk.sweep import PointResult, SweepPlan, figure_estimate, figure_name, value_text
+from simdesk.sweep import PointResult, SweepPlan, figure_name, value_text
 from simdesk.targets import TargetVerdict
 
 __all__ = ["compare_html", "summary_html", "sweep_html"]
@@ -385,7 +385,7 @@ def sweep_html(
             high: list[float] = []
             for i in range(len(xs)):
                 got = by_x[i].summary if i in by_x else None
-                e = figure_estimate(got, k) if got is not None else None
+                e = got.estimate(k) if got is not None else None
                 means.append(math.nan if e is None else e.mean)
                 lo, hi = _band(e) if e is not None else (math.nan, math.nan)
                 low.append(lo)
@@ -405,7 +405,7 @@ def sweep_html(
             row += ["failed"] + [""] * (len(keys) - 1) + [escape(r.error)]
         else:
             for k in keys:
-                e = figure_estimate(r.summary, k)
+                e = r.summary.estimate(k)
                 row.append("-" if e is None else _est(figure_name(k), e))
             missed = [t.name for t in r.summary.targets if t.met is False]
             row.append(
