@@ -541,9 +541,8 @@ class Scenario(Model):
     @property
     def service_level_within(self) -> float:
         """Seconds within which an answer counts for the service level: the target's, or
-        ``DEFAULT_SL_WITHIN`` when there is no service-level target."""
-        sl = self.targets.service_level
-        return sl.within if sl else DEFAULT_SL_WITHIN
+        ``DEFAULT_SL_WITHIN`` when there is no service-level target (``Targets.within``)."""
+        return self.targets.within
 
     def pool(self, name: str) -> Pool:
         for p in self.pools:
