@@ -12,6 +12,7 @@ the key path of the offending entry and pydantic's model-level errors lose it.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -512,6 +513,11 @@ class Scenario(Model):
     name: str = "scenario"
     description: str = ""
     seed: int = Field(default=1, ge=0)
+    start: date | None = Field(
+        default=None,
+        description="first measured day (YYYY-MM-DD); the warm-up runs just before it. "
+        "Default: no dates, time 0 is a Monday 00:00",
+    )
     horizon: Duration = Field(
         default=86400.0, description="measured period, after warmup",
         json_schema_extra={"default": "1d"},
