@@ -21,15 +21,19 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError, PydanticSerializationUnexpectedValue
 
+from simdesk.calendar import MONTH
 from simdesk.defaults import DEFAULT_SL_WITHIN as DEFAULT_SL_WITHIN
 from simdesk.distributions import Distribution, parse_distribution
+from simdesk.limits import MAX_AGENTS
 from simdesk.suggest import closest
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
 
@@ -293,6 +297,224 @@ class Cost(Model):
     per_conversation: NonNegFloat = 0.0
 
 
+# -- A pool's workforce over months (docs/scenario-format.md, "Pools: workforce") ---------
+# Defaults from published figures (docs/sources.md, "Workforce over months").
+DEFAULT_TRAINING = 4.2 * 7 * DAY  # US new-hire training, Global Call Center Project [A]
+DEFAULT_LEAD_TIME = 74 * DAY  # about 34 days to fill a post + 40 of training and nesting [C]
+DEFAULT_COST_PER_HIRE = 14_000.0  # cost to replace one agent, Gartner [B]
+DEFAULT_LEARNING_START = 1.9  # a new hire's handle time in month 1, study of 1,800 agents [C]
+DEFAULT_LEARNING_MONTHS = 10.0  # parity after 8 to 12 months, same study [C]
+FIRST_DAYS = 90 * DAY  # the early-attrition window: "leave within 90 days" [C]
+
+
+def _percentage(value: Any) -> Any:
+    """A share of people or time, written ``20%`` or ``0.2``. Unlike a probability, the
+    percent sign is accepted here: rates of attrition, shrinkage and absence are quoted
+    that way everywhere, and a bare ``20`` is still refused (20% or 2000%?)."""
+    expected = "expected a percentage between 0% and 100%, such as 20% (or a share such as 0.2)"
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = float(value.strip()[:-1])
+        except ValueError:
+            raise ValueError(f"{expected}; got {value!r}") from None
+        if not (math.isfinite(number) and 0 <= number <= 100):
+            raise ValueError(f"{expected}; got {value!r}")
+        return number / 100
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not (math.isfinite(value) and 0 <= value <= 1):
+            hint = f"; for {value:g}% write {value:g}%" if 1 < value <= 100 else ""
+            raise ValueError(f"{expected}; got {value!r}{hint}")
+        return float(value)
+    raise ValueError(f"{expected}; got {value!r}")
+
+
+Percentage = Annotated[
+    float,
+    BeforeValidator(_percentage),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*[0-9]*\.?[0-9]+\s*%\s*$"},
+                {"type": "number", "minimum": 0, "maximum": 1},
+            ],
+            "description": "a percentage (20%) or a share (0.2)",
+        }
+    ),
+]
+
+
+def _below_all(value: float, what: str) -> float:
+    if value >= 1.0:
+        raise ValueError(f"{what} must be below 100%")
+    return value
+
+
+class Attrition(Model):
+    """People leave at random: a yearly rate (leavers per head per year, the hazard of an
+    exponential time to leaving), optionally a higher one in the first 90 days."""
+
+    yearly: Percentage
+    first_90_days: Percentage | None = Field(
+        default=None, description="share of new hires who leave within 90 days of hire"
+    )
+
+    @field_validator("first_90_days")
+    @classmethod
+    def _early(cls, v: float | None) -> float | None:
+        return None if v is None else _below_all(v, "the share leaving in the first 90 days")
+
+
+def _text_distribution(value: Any) -> Any:
+    """A tenure distribution is written as text: a YAML list there gives each existing
+    agent's tenure in order (not an empirical distribution to resample, as elsewhere)."""
+    if isinstance(value, str | Distribution):
+        return parse_distribution(value)
+    raise ValueError(
+        "expected a distribution such as exponential(mean=730d), or a list of durations, "
+        f"one per agent; got {value!r}"
+    )
+
+
+Tenure = Annotated[
+    tuple[Duration, ...]
+    | Annotated[
+        Distribution,
+        BeforeValidator(_text_distribution),
+        PlainSerializer(_dist_text, return_type=str),
+    ],
+    Field(union_mode="left_to_right"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string", "pattern": DURATION_PATTERN}},
+            ],
+            "description": "exponential(mean=730d), or one duration per agent",
+        }
+    ),
+]
+
+
+class ReplaceHiring(Model):
+    """Each leaver is replaced: the new hire is on the floor ``lead_time`` after the leave
+    (filling the post, then ``training``)."""
+
+    lead_time: Duration = Field(default=DEFAULT_LEAD_TIME, json_schema_extra={"default": "74d"})
+
+
+class HiringClass(Model):
+    """A class of new hires starting (paid, in training) on ``date``."""
+
+    date: date
+    count: int = Field(ge=1, le=MAX_AGENTS)
+
+
+def _month_keys(value: Any) -> Any:
+    """``2027-06`` (a month, read as its first day) as well as a full date."""
+    if isinstance(value, dict):
+        return {
+            (f"{k}-01" if isinstance(k, str) and len(k.strip()) == 7 else k): v
+            for k, v in value.items()
+        }
+    return value
+
+
+class UpToHiring(Model):
+    """Hire up to a target headcount: at every review (the first day of each month, or
+    every mean month without a start date) hire as many as bring the people employed plus
+    those already hired for later up to the target in force ``lead_time`` ahead."""
+
+    target: Annotated[int, Field(ge=0, le=MAX_AGENTS)] | Annotated[
+        dict[date, Annotated[int, Field(ge=0, le=MAX_AGENTS)]],
+        BeforeValidator(_month_keys),
+        Field(min_length=1),
+    ]
+    lead_time: Duration = Field(default=DEFAULT_LEAD_TIME, json_schema_extra={"default": "74d"})
+
+
+class Hiring(Model):
+    """How leavers are replaced and the pool grows: ``replace``, ``classes`` (both may be
+    given) or ``up_to`` (alone: it already replaces leavers)."""
+
+    replace: ReplaceHiring | None = None
+    classes: list[HiringClass] | None = Field(default=None, min_length=1)
+    up_to: UpToHiring | None = None
+
+    @model_validator(mode="after")
+    def _one_policy(self) -> Hiring:
+        given = [k for k in ("replace", "classes", "up_to") if getattr(self, k) is not None]
+        if not given:
+            raise ValueError("expected 'replace', 'classes' or 'up_to' (or hiring: none)")
+        if self.up_to is not None and len(given) > 1:
+            raise ValueError(
+                "'up_to' already replaces leavers and adds people; give it alone"
+            )
+        return self
+
+
+class Learning(Model):
+    """A new hire's handle time is ``start`` times the proficient one on the first day on
+    the floor and falls to 1.0 after ``months`` (docs/scenario-format.md, "Learning")."""
+
+    start: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] = DEFAULT_LEARNING_START
+    months: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = DEFAULT_LEARNING_MONTHS
+    shape: Literal["exponential", "linear"] = "exponential"
+    fcr_start: Annotated[float, Field(gt=0.0, le=1.0)] | None = Field(
+        default=None,
+        description="factor on the pool's fcr on the first day, rising to 1 by the same curve",
+    )
+
+
+class Absence(Model):
+    """Unplanned absence: each agent on the floor is absent for a whole day with
+    probability ``daily``; ``correlation`` is the correlation of two agents' absences on
+    the same day (a beta-distributed day-level probability)."""
+
+    daily: Percentage
+    correlation: Annotated[float, Field(ge=0.0)] = 0.0
+
+    @field_validator("daily")
+    @classmethod
+    def _daily(cls, v: float) -> float:
+        return _below_all(v, "the daily absence")
+
+    @field_validator("correlation")
+    @classmethod
+    def _correlation(cls, v: float) -> float:
+        if v >= 1.0:
+            raise ValueError("the correlation must be below 1 (1 would be all or nobody)")
+        return v
+
+
+class Workforce(Model):
+    """A pool's people over months: who leaves, who is hired, how fast new people learn,
+    and how much paid time is not productive (docs/scenario-format.md)."""
+
+    attrition: Attrition | None = None
+    tenure: Tenure | None = Field(
+        default=None, description="existing staff's tenure at time 0; default: all proficient"
+    )
+    training: Duration = Field(
+        default=DEFAULT_TRAINING,
+        description="paid, not on the floor, after a hire",
+        json_schema_extra={"default": "29.4d"},
+    )
+    hiring: Literal["none"] | Hiring | None = Field(
+        default=None, description="default: none in-house; vendors replace leavers"
+    )
+    cost_per_hire: NonNegFloat | None = Field(
+        default=None, description="recruiting and training; default 14000 in-house, 0 vendor"
+    )
+    learning: Learning | None = None
+    shrinkage: Percentage = 0.0
+    absence: Absence | None = None
+
+    @field_validator("shrinkage")
+    @classmethod
+    def _shrinkage(cls, v: float) -> float:
+        return _below_all(v, "shrinkage")
+
+
 BOT_ONLY = ("resolution", "false_resolution", "escalation_extra", "max_time")
 
 
@@ -325,6 +547,19 @@ class Pool(Model):
     false_resolution: Probability = 0.0
     escalation_extra: Duration = 0.0
     max_time: Duration | None = None
+    workforce: Workforce | None = Field(
+        default=None,
+        description="people: attrition, hiring, learning, shrinkage and absence over months",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_workforce(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A pool without ``workforce`` serialises as it did before the key existed, so
+        the canonical inputs of every existing scenario (and baseline) stay the same."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("workforce", 0) is None:
+            del data["workforce"]
+        return data
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Pool:
@@ -346,6 +581,10 @@ class Pool(Model):
             if "chat_assignment" in given:
                 raise ValueError(
                     "'chat_assignment' applies to pools of people with 'concurrency'"
+                )
+            if "workforce" in given:
+                raise ValueError(
+                    "'workforce' applies to pools of people (attrition, hiring, learning)"
                 )
         else:
             for key in BOT_ONLY:
@@ -375,6 +614,14 @@ class Pool(Model):
         if isinstance(self.resolution, float | int):
             return float(self.resolution)
         return self.resolution.get(type_name, self.resolution.get("default", 0.0))
+
+    @property
+    def people(self) -> int:
+        """People a pool of people employs at the start: ``agents``, or the agents of all
+        its shifts added up (each shift line is its own people)."""
+        if self.agents is not None:
+            return self.agents
+        return sum(sh.agents for sh in self.shifts or ())
 
     @property
     def unit_capacity(self) -> int:
@@ -660,6 +907,63 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
                         )
                     )
     out.extend(_target_problems(s))
+    out.extend(_workforce_problems(s))
+    return out
+
+
+def _workforce_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """A pool's workforce against the rest: dated hiring needs ``start`` and falls in the
+    run, a lead time covers the training, a learning ramp fits in the horizon, a tenure
+    list has one entry per agent."""
+    out: list[tuple[Loc, str]] = []
+    for i, pool in enumerate(s.pools):
+        wf = pool.workforce
+        if wf is None:
+            continue
+        at: Loc = ("pools", i, "workforce")
+        if isinstance(wf.tenure, tuple) and len(wf.tenure) != pool.people:
+            out.append(
+                (
+                    (*at, "tenure"),
+                    f"a list of tenures gives one per agent: {len(wf.tenure)} given for "
+                    f"{pool.people} agents (or write a distribution, such as "
+                    "exponential(mean=730d))",
+                )
+            )
+        if wf.learning is not None and wf.learning.months * MONTH > s.horizon:
+            out.append(
+                (
+                    (*at, "learning", "months"),
+                    f"the learning ramp ({wf.learning.months:g} months) is longer than the "
+                    f"horizon ({format_duration(s.horizon)}); shorten the ramp or run longer",
+                )
+            )
+        hiring = wf.hiring if isinstance(wf.hiring, Hiring) else None
+        if hiring is None:
+            continue
+        for key, policy in (("replace", hiring.replace), ("up_to", hiring.up_to)):
+            if policy is not None and policy.lead_time < wf.training:
+                out.append(
+                    (
+                        (*at, "hiring", key, "lead_time"),
+                        f"the lead time ({format_duration(policy.lead_time)}) must cover the "
+                        f"training ({format_duration(wf.training)}): it runs from the need "
+                        "to the hire's first day on the floor",
+                    )
+                )
+        for j, cls in enumerate(hiring.classes or ()):
+            where: Loc = (*at, "hiring", "classes", j, "date")
+            if s.start is None:
+                out.append((where, "a dated hiring class needs the scenario's 'start'"))
+            elif cls.date < s.start:
+                out.append(
+                    (where, f"the class starts before the start date ({s.start.isoformat()})")
+                )
+        up_to = hiring.up_to
+        if up_to is not None and isinstance(up_to.target, dict) and s.start is None:
+            out.append(
+                ((*at, "hiring", "up_to", "target"), "targets by month need the scenario's 'start'")
+            )
     return out
 
 
