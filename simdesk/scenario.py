@@ -452,6 +452,17 @@ class Hiring(Model):
         return self
 
 
+def _none_word(value: Any) -> Any:
+    """``hiring: none`` is a word: given a mapping, this branch reports a wrong shape (not
+    "expected 'none'"), so the message is the mapping's own mistake."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return value
+
+
+NoHiring = Annotated[Literal["none"], BeforeValidator(_none_word)]
+
+
 class Learning(Model):
     """A new hire's handle time is ``start`` times the proficient one on the first day on
     the floor and falls to 1.0 after ``months`` (docs/scenario-format.md, "Learning")."""
@@ -499,7 +510,7 @@ class Workforce(Model):
         description="paid, not on the floor, after a hire",
         json_schema_extra={"default": "29.4d"},
     )
-    hiring: Literal["none"] | Hiring | None = Field(
+    hiring: NoHiring | Hiring | None = Field(
         default=None, description="default: none in-house; vendors replace leavers"
     )
     cost_per_hire: NonNegFloat | None = Field(
