@@ -469,7 +469,7 @@ class Learning(Model):
 
     start: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] = DEFAULT_LEARNING_START
     months: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = DEFAULT_LEARNING_MONTHS
-    shape: Literal["exponential", "linear"] = "exponential"
+    shape: Literal["exponential", "linear"] = "linear"
     fcr_start: Annotated[float, Field(gt=0.0, le=1.0)] | None = Field(
         default=None,
         description="factor on the pool's fcr on the first day, rising to 1 by the same curve",
@@ -1070,5 +1070,11 @@ def warnings_for(s: Scenario) -> list[str]:
             f"the desk is overloaded: about {human_load:.1f} agents' worth of work arrives "
             f"for {capacity:.1f} agents on average, and customers never abandon "
             "(no customers.patience); queues will grow without limit"
+        )
+    planned = [p.name for p in s.pools if p.workforce is not None]
+    if planned:
+        out.append(
+            f"'workforce' of pool(s) {', '.join(planned)} is checked but not simulated yet: "
+            "this run keeps their people fixed and proficient"
         )
     return out

@@ -56,8 +56,7 @@ __all__ = [
 ]
 
 # The exponential curve's excess over 1 shrinks by e every third of the ramp (95% gone at
-# its end), and is then rescaled to be exactly 0 at the end: fast early learning, as the
-# published month-1 and year-one figures say (docs/sources.md).
+# its end), and is then rescaled to be exactly 0 at the end: most of the learning early.
 EXP_RATE_PER_RAMP = 3.0
 # A yearly attrition rate is leavers per head per year of this mean length.
 YEAR = 12 * MONTH

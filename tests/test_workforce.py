@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from simdesk.calendar import DAY, MONTH, Calendar
-from simdesk.scenario import Learning, Pool
+from simdesk.scenario import Learning, Pool, ReplaceHiring, Workforce
 from simdesk.streams import Streams
 from simdesk.workforce import (
     YEAR,
@@ -131,6 +131,18 @@ def test_replacement_hiring_dips_for_the_lead_time_and_recovers() -> None:
     assert quiet and all(result.on_duty_at(t + LEAD) == n for t in quiet if t + LEAD < end)
 
 
+def test_a_leaver_in_training_is_replaced_too() -> None:
+    wf = {"attrition": {"yearly": "30%", "first_90_days": "60%"},
+          "hiring": {"replace": {"lead_time": "74d"}}}
+    result = plan(pool(60, wf), horizon=2 * 365 * DAY)
+    end = result.calendar.end
+    in_training = [p for p in result.people if p.hired_at <= p.leaves_at < p.available_from]
+    assert len(in_training) >= 3
+    leaves = sorted(p.leaves_at for p in result.people if p.leaves_at < end)
+    hires = sorted(p.hired_at for p in result.people if not p.initial)
+    assert hires == [t + LEAD - TRAINING for t in leaves if t + LEAD - TRAINING < end]
+
+
 def test_hiring_classes_add_on_their_dates_and_join_after_training() -> None:
     wf = {"hiring": {"classes": [{"date": "2027-02-01", "count": 12},
                                  {"date": "2027-03-01", "count": 5}]}}
@@ -145,6 +157,9 @@ def test_hiring_classes_add_on_their_dates_and_join_after_training() -> None:
     months = {c.period.label: c for c in result.counts("month")}
     assert months["2027-02"].hires == 12 and months["2027-03"].hires == 5
     assert months["2027-01"].hires == 0
+    late = plan(pool(20, {"hiring": {"classes": [{"date": "2028-01-03", "count": 5}]}}),
+                horizon=120 * DAY)
+    assert len(late.people) == 20 and not late.events  # a class after the run: nothing
 
 
 def _position(result: WorkforcePlan, t: float, lead: float) -> int:
@@ -179,6 +194,24 @@ def test_hire_up_to_a_target_by_month_looks_the_lead_time_ahead() -> None:
     assert _position(result, apr, LEAD) == 50  # April 1 + 74 days is in June
     assert result.on_duty_at(apr + LEAD) == 50
     assert result.on_duty_at(apr + LEAD - 1) == 30
+    # before the first month given the target is 0: nobody is hired for June in January
+    june_only = plan(pool(10, {"hiring": {"up_to": {"target": {"2027-06": 50}}}}),
+                     horizon=300 * DAY)
+    assert _position(june_only, mar, LEAD) == 10
+    assert _position(june_only, apr, LEAD) == 50
+
+
+def test_hire_up_to_never_dismisses_and_reviews_every_mean_month_without_dates() -> None:
+    falling = {"hiring": {"up_to": {"target": {"2027-01": 40, "2027-03": 20}}}}
+    result = plan(pool(40, falling), horizon=200 * DAY)
+    assert len(result.people) == 40 and not result.events
+    undated = {"attrition": {"yearly": "30%"}, "hiring": {"up_to": {"target": 40}}}
+    result = plan(pool(30, undated), horizon=200 * DAY, start=None)
+    for k in range(int(result.calendar.end // MONTH) - 2):
+        assert _position(result, k * MONTH, LEAD) == 40, k
+    # between reviews a leaver is not replaced at once
+    leave = next(p.leaves_at for p in result.people if 0 < p.leaves_at % MONTH < MONTH / 2)
+    assert _position(result, leave, LEAD) < 40
 
 
 def test_periods_reconcile_start_plus_hires_minus_leavers_is_end() -> None:
@@ -238,6 +271,9 @@ def test_each_persons_events_alternate_on_and_off_even_at_one_instant() -> None:
     result = plan(pool(10, wf), horizon=60 * DAY)
     joined = result.calendar.time_of(date(2027, 1, 11)) + 28 * DAY
     assert any(e.kind == "absent" and e.t == joined for e in result.events)
+    # consecutive absent days are one absence: never back and absent at one instant
+    backs = {(e.t, e.person) for e in result.events if e.kind == "back"}
+    assert not any((e.t, e.person) in backs for e in result.events if e.kind == "absent")
     state = {p.id: p.initial and p.available_from < 0 for p in result.people}
     for e in result.events:
         if e.kind in ("join", "back"):
@@ -268,6 +304,24 @@ def test_a_vendor_replaces_leavers_by_default_and_charges_no_hiring() -> None:
 
 
 # -- learning -----------------------------------------------------------------------------
+
+
+def test_the_defaults_are_the_published_figures() -> None:
+    """docs/sources.md, "Workforce over months": training 4.2 weeks, lead time 34 + 40
+    days, 1.9x in month 1 falling to parity in about 10 months, and a first-year
+    productivity (1/factor, nothing in training) of about 67%, which the linear default
+    matches (68%) and the exponential shape does not (77%)."""
+    wf = Workforce()
+    assert wf.training == 29.4 * DAY and ReplaceHiring().lead_time == 74 * DAY
+    assert wf.hiring is None and wf.shrinkage == 0.0 and wf.attrition is None
+    learning = Learning()
+    assert (learning.start, learning.months, learning.shape) == (1.9, 10, "linear")
+    ts = np.linspace(0, 12 * MONTH, 20_001)
+    for shape, expected in (("linear", 0.68), ("exponential", 0.77)):
+        curve = LearningCurve(1.9, 10 * MONTH, shape)  # type: ignore[arg-type]
+        productivity = np.mean([
+            0.0 if t < wf.training else 1 / curve.factor(t - wf.training) for t in ts])
+        assert productivity == pytest.approx(expected, abs=0.01), shape
 
 
 @pytest.mark.parametrize("shape", ["exponential", "linear"])

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from simdesk.cli import app
 from simdesk.inputs import scenario_inputs
 from simdesk.loading import load_scenario
+from simdesk.scenario import warnings_for
 
 ENV = {"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,3 +166,13 @@ def test_a_workforce_in_the_canonical_inputs(tmp_path: Path) -> None:
     assert wf["attrition"] == {"yearly": 0.2, "first_90_days": 0.25}
     assert wf["tenure"] == "exponential(mean=730d)" and wf["training"] == "29.4d"
     assert wf["hiring"]["classes"] == [{"date": "2027-02-01", "count": 12}]
+
+
+def test_a_run_says_that_the_workforce_is_not_simulated_yet(tmp_path: Path) -> None:
+    """Until the engine replays the plan, a run must not look as if it did."""
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    warnings = warnings_for(load_scenario(path))
+    assert any("'workforce' of pool(s) agents is checked but not simulated" in w for w in warnings)
+    assert not any("workforce" in w for p in sorted((ROOT / "scenarios").glob("*.yaml"))
+                   for w in warnings_for(load_scenario(p)))
