@@ -526,6 +526,11 @@ class Workforce(Model):
         return _below_all(v, "shrinkage")
 
 
+POOL_OPTIONAL = ("workforce",)
+"""Pool keys left out of the pool's canonical form when absent, so that scenarios without
+them keep the inputs their baselines recorded (simdesk/inputs.py)."""
+
+
 BOT_ONLY = ("resolution", "false_resolution", "escalation_extra", "max_time")
 
 
@@ -564,12 +569,12 @@ class Pool(Model):
     )
 
     @model_serializer(mode="wrap")
-    def _without_absent_workforce(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A pool without ``workforce`` serialises as it did before the key existed, so
-        the canonical inputs of every existing scenario (and baseline) stay the same."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("workforce", 0) is None:
-            del data["workforce"]
+    def _without_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave the optional sections out when absent (``POOL_OPTIONAL``)."""
+        data: dict[str, Any] = handler(self)
+        for key in POOL_OPTIONAL:
+            if data.get(key, 0) is None:
+                del data[key]
         return data
 
     @model_validator(mode="after")
