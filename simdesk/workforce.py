@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -62,9 +62,11 @@ EXP_RATE_PER_RAMP = 3.0
 YEAR = 12 * MONTH
 
 EventKind = Literal["hire", "join", "back", "absent", "leave"]
-# At one instant: hires and arrivals on the floor before departures, so a person who joins
-# and is absent at the same instant is first on, then off, and the count never dips below 0.
-_KIND_ORDER: dict[str, int] = {"hire": 0, "join": 1, "back": 2, "absent": 3, "leave": 4}
+# At one instant: hires and arrivals on the floor before departures (``HeadcountEvent.rank``
+# 0 to 4), so a person who joins and is absent at the same instant is first on, then off,
+# and the count never dips below 0.
+# People whose days of absence are drawn in one numpy block (bounds the block's memory).
+_ABSENCE_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -92,14 +94,16 @@ class Person:
         return (self.initial or self.hired_at <= t) and t < self.leaves_at
 
 
-@dataclass(frozen=True)
-class HeadcountEvent:
+class HeadcountEvent(NamedTuple):
     """A change to a pool's people at time ``t``: ``on_duty`` is the change in people on
-    the floor and present (+1, -1 or 0), ``employed`` the change in people employed."""
+    the floor and present (+1, -1 or 0), ``employed`` the change in people employed.
+    ``rank`` is the event's place at one instant (hire, join, back, absent, leave), so
+    that events sort as plain tuples: by time, rank, then person."""
 
     t: float
-    kind: EventKind
+    rank: int
     person: int
+    kind: EventKind
     on_duty: int
     employed: int
 
@@ -517,19 +521,26 @@ def _absences(
     else:
         levels = np.full(n, p)
     ends = np.append(starts[1:], calendar.end)
-    for person in people:
-        draws = person_rng.random(n)
-        eligible = (starts >= person.available_from) & (starts < person.leaves_at)
-        absent = eligible & (draws < levels)
-        if not absent.any():
+    available = np.array([p.available_from for p in people])
+    leaves = np.array([p.leaves_at for p in people])
+    for first in range(0, len(people), _ABSENCE_ROWS):
+        last = min(first + _ABSENCE_ROWS, len(people))
+        # One row of days per person, drawn in order of id (as row-by-row draws would be).
+        draws = person_rng.random((last - first, n))
+        eligible = (starts >= available[first:last, None]) & (starts < leaves[first:last, None])
+        rows, days = np.nonzero(eligible & (draws < levels))
+        if rows.size == 0:
             continue
-        spells = out[person.id]
-        for k in np.flatnonzero(absent):
-            t0, t1 = max(float(starts[k]), 0.0), min(float(ends[k]), person.leaves_at)
-            if spells and spells[-1][1] == t0:
-                spells[-1] = (spells[-1][0], t1)
-            else:
-                spells.append((t0, t1))
+        # Consecutive days of one person make one spell.
+        begins = np.flatnonzero(
+            np.concatenate(([True], (rows[1:] != rows[:-1]) | (days[1:] != days[:-1] + 1)))
+        )
+        finals = np.append(begins[1:], rows.size) - 1
+        who = rows[begins] + first
+        t0 = np.maximum(starts[days[begins]], 0.0)
+        t1 = np.minimum(ends[days[finals]], leaves[who])
+        for person, a, b in zip(who.tolist(), t0.tolist(), t1.tolist(), strict=True):
+            out[person].append((a, b))
     return out
 
 
@@ -537,20 +548,22 @@ def _events(
     people: list[Person], absences: list[list[tuple[float, float]]], end: float
 ) -> list[HeadcountEvent]:
     out: list[HeadcountEvent] = []
+    add = out.append
     for p in people:
+        i = p.id
         if not p.initial and 0.0 <= p.hired_at < end:
-            out.append(HeadcountEvent(p.hired_at, "hire", p.id, 0, +1))
+            add(HeadcountEvent(p.hired_at, 0, i, "hire", 0, +1))
         if 0.0 <= p.available_from < min(end, p.leaves_at):
-            out.append(HeadcountEvent(p.available_from, "join", p.id, +1, 0))
+            add(HeadcountEvent(p.available_from, 1, i, "join", +1, 0))
         away_at_leave = False
-        for t0, t1 in absences[p.id]:
-            out.append(HeadcountEvent(t0, "absent", p.id, -1, 0))
+        for t0, t1 in absences[i]:
+            add(HeadcountEvent(t0, 3, i, "absent", -1, 0))
             if t1 < min(end, p.leaves_at):
-                out.append(HeadcountEvent(t1, "back", p.id, +1, 0))
+                add(HeadcountEvent(t1, 2, i, "back", +1, 0))
             else:
                 away_at_leave = t1 >= p.leaves_at
         if p.leaves_at < end:
             on_floor = p.available_from < p.leaves_at and not away_at_leave
-            out.append(HeadcountEvent(p.leaves_at, "leave", p.id, -int(on_floor), -1))
-    out.sort(key=lambda e: (e.t, _KIND_ORDER[e.kind], e.person))
+            add(HeadcountEvent(p.leaves_at, 4, i, "leave", -int(on_floor), -1))
+    out.sort()  # by time, then rank at one instant, then person: never by kind
     return out
