@@ -527,6 +527,8 @@ class Workforce(Model):
 
 
 POOL_OPTIONAL = ("workforce",)
+# Top-level keys left out of the canonical form when absent.
+SCENARIO_OPTIONAL = ("start",)
 """Pool keys left out of the pool's canonical form when absent, so that scenarios without
 them keep the inputs their baselines recorded (simdesk/inputs.py)."""
 
@@ -793,6 +795,16 @@ class Scenario(Model):
     routing: Routing
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     targets: Targets = Field(default_factory=Targets)
+
+    @model_serializer(mode="wrap")
+    def _without_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``start`` out when absent, so the recorded inputs of a scenario without
+        dates stay as they were before dates existed (baselines byte-identical)."""
+        data: dict[str, Any] = handler(self)
+        for key in SCENARIO_OPTIONAL:
+            if data.get(key, 0) is None:
+                del data[key]
+        return data
 
     @field_validator("horizon")
     @classmethod
