@@ -385,6 +385,8 @@ class Judged:
     """How far the bound is past the goal, relative to the goal (negative: missed)."""
     ceiling: bool
     """A cap on a figure that staff raise (``budget``): judged on the answer only."""
+    threshold: float = math.nan
+    """The goal as a number (``goal`` is its text), for a chart's goal line."""
 
 
 def _one_sided(e: Estimate) -> float:
@@ -444,6 +446,7 @@ def judge(
                 met=lo.met is not False and hi.met is not False,
                 slack=slack,
                 ceiling=sense < 0 and v.figure in CEILING_FIGURES,
+                threshold=goal,
             )
         )
     return out
