@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from simdesk.intraday import DayGrid, StaffingResult
+from simdesk.intraday import DayGrid, StaffingResult, clock
 from simdesk.optimize import Dimension, Evaluation, Judged, OptimizeResult
 from simdesk.render import POOL_FIGURES
 from simdesk.render.formats import fmt_interval, fmt_value
 from simdesk.render.htmlpage import Fmt, est, fmt_for, page, scope_table, table
 from simdesk.render.optimize import answer_figures, answer_heading, runs_text
-from simdesk.render.svg import PALETTE, Points, Series, line_chart, scatter_chart
+from simdesk.render.svg import PALETTE, Points, Series, line_chart, scatter_chart, step_chart
 
 __all__ = ["optimize_html", "staffing_html"]
 
@@ -252,18 +252,16 @@ def staffing_html(
     """``simdesk staff --html`` and ``roster --html``: required against scheduled staff per
     interval as a chart and a table, each interval's targets, and the whole run's."""
     t = result.final
-    xs = [float(i) for i in range(grid.count)]
-    labels = [grid.label(i).split("-")[0] for i in range(grid.count)]
+    edges = [clock(grid.start(i)) for i in range(grid.count + 1)]
     series = [
         Series("required", [float(t.requirement[grid.hour_of(i)]) for i in range(grid.count)]),
         Series("scheduled", [float(x) for x in t.plan.scheduled]),
     ]
     if isa_staff is not None:
-        series.append(Series("ISA", [float(isa_staff[grid.hour_of(i)])
-                                     for i in range(grid.count)]))
-    count = lambda x: f"{x:,.0f}"  # noqa: E731
-    chart = line_chart(f"{pool}: staff per {grid.interval / 60:g}-minute interval", xs, labels,
-                       series, count)
+        series.append(Series("ISA's staffing", [float(isa_staff[grid.hour_of(i)])
+                                                for i in range(grid.count)]))
+    chart = step_chart(f"{pool}: staff per {grid.interval / 60:g}-minute interval", edges,
+                       series, lambda x: f"{x:,.0f}")
     load = line_chart(f"{pool}: measured load (mean busy servers) by hour",
                       [float(h) for h in range(24)], [f"{h:02d}" for h in range(24)],
                       [Series("", list(t.load))], lambda x: f"{x:,.1f}")

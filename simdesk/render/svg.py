@@ -1,5 +1,6 @@
-"""Small inline SVG charts for the HTML report: lines with interval bands, bars, and
-points on two axes (the staffing search's cost against a target).
+"""Small inline SVG charts for the HTML report: lines with interval bands, bars, points
+on two axes (the staffing search's cost against a target), and steps (staff per
+interval, constant within each).
 
 Written by hand rather than with matplotlib: the report needs two kinds of chart, a few
 kilobytes of SVG each; no plotting library to install, import (matplotlib alone takes
@@ -14,7 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["PALETTE", "Points", "Series", "bar_chart", "line_chart", "scatter_chart"]
+__all__ = [
+    "PALETTE",
+    "Points",
+    "Series",
+    "bar_chart",
+    "line_chart",
+    "scatter_chart",
+    "step_chart",
+]
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
            "#e377c2"]
@@ -286,6 +295,83 @@ def scatter_chart(
             f'<circle cx="{LEFT + 5}" cy="{y - 3}" r="4" fill="{"none" if g.ring else g.color}"'
             f' stroke="{g.color}" stroke-width="2"/>'
             f'<text x="{LEFT + 14}" y="{y + 1}" class="a">{escape(g.name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+STEP_STYLES = (
+    'stroke-width="6" stroke-opacity="0.35"',
+    'stroke-width="2"',
+    'stroke-width="1.5" stroke-dasharray="5 3"',
+)
+"""The first series as a wide pale band, the second a line over it, the third dashed, so
+lines that coincide (scheduled exactly as required) stay visible."""
+
+
+def step_chart(
+    title: str,
+    edges: Sequence[str],
+    series: Sequence[Series],
+    fmt: Callable[[float], str],
+) -> str:
+    """One value per interval, drawn flat across it: ``edges`` labels the interval
+    boundaries (one more than the values), every series has a value per interval."""
+    n = len(edges) - 1
+    data = [v for s in series for v in _finite(s.values)]
+    top = _nice_max(max(data, default=1.0))
+    right = 2 * RIGHT  # room for the last boundary's label, centred on the axis' end
+    pw, ph = W - LEFT - right, H - TOP - BOTTOM
+    height = H + 14 * len(series) + 4
+
+    def px(i: float) -> float:
+        return LEFT + i / max(n, 1) * pw
+
+    def py(y: float) -> float:
+        return TOP + ph - min(max(y, 0.0), top) / top * ph
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="{W}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="{LEFT}" y="16" class="t">{escape(title)}</text>',
+    ]
+    for i in range(5):
+        y = top * i / 4
+        parts.append(
+            f'<line x1="{LEFT}" x2="{W - right}" y1="{_f(py(y))}" y2="{_f(py(y))}" class="g"/>'
+            f'<text x="{LEFT - 4}" y="{_f(py(y) + 4)}" class="a" text-anchor="end">'
+            f"{escape(fmt(y))}</text>"
+        )
+    every = max(1, math.ceil(n / 12))
+    for i, label in enumerate(edges):
+        if i % every == 0:
+            parts.append(
+                f'<text x="{_f(px(i))}" y="{H - BOTTOM + 14}" class="a" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    for k, s in enumerate(series):
+        color = PALETTE[k % len(PALETTE)]
+        style = STEP_STYLES[min(k, len(STEP_STYLES) - 1)]
+        pts: list[str] = []
+        for i, v in enumerate(s.values[:n]):
+            if math.isnan(v) or not math.isfinite(v):
+                if len(pts) > 1:
+                    parts.append(f'<polyline points="{" ".join(pts)}" fill="none" '
+                                 f'stroke="{color}" {style}/>')
+                pts = []
+                continue
+            pts += [f"{_f(px(i))},{_f(py(v))}", f"{_f(px(i + 1))},{_f(py(v))}"]
+        if len(pts) > 1:
+            parts.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{color}" '
+                         f"{style}/>")
+    for k, s in enumerate(series):
+        color = PALETTE[k % len(PALETTE)]
+        style = STEP_STYLES[min(k, len(STEP_STYLES) - 1)]
+        y = H + 14 * k
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + 18}" y1="{y - 3}" y2="{y - 3}" stroke="{color}" '
+            f"{style}/>"
+            f'<text x="{LEFT + 24}" y="{y + 1}" class="a">{escape(s.name)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
