@@ -198,7 +198,8 @@ def optimize(
                 f"[yellow]interrupted:[/] {len(result.evaluations)} points simulated; {what}"
             )
             raise typer.Exit(EXIT_INTERRUPTED)
-        console.print(result_line(result, dims), highlight=False, soft_wrap=True)
+        # Wrapped at spaces to the width (never inside a name); as is when redirected.
+        console.print(result_line(result, dims), highlight=False)
         if result.status != "optimal":
             raise typer.Exit(EXIT_FAILED)
 

@@ -264,7 +264,8 @@ def _run(
             "iterations; the targets loop started from its last staffing"
         )
     iterations = None if isa_result is None else len(isa_result.history)
-    console.print(result_line(result, desk.runs, iterations), highlight=False, soft_wrap=True)
+    # Wrapped at spaces to the width (never inside a name); as is when redirected.
+    console.print(result_line(result, desk.runs, iterations), highlight=False)
     if result.status != "met":
         raise typer.Exit(EXIT_FAILED)
 
