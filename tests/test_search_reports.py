@@ -315,3 +315,27 @@ def test_an_output_over_the_scenario_is_refused_before_anything_runs(
     assert result.exit_code == 2, result.output
     assert "is an input of this command" in result.output
     assert path.read_text() == text
+
+
+def test_an_infeasible_search_reports_the_closest_point_and_its_binding_target(
+    tmp_path: Path,
+) -> None:
+    from desks import TINY
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.replace("replications: 10", "replications: 3"))
+    page, js = tmp_path / "o.html", tmp_path / "o.json"
+    result = CliRunner().invoke(
+        app, ["optimize", str(path), "--vary", "pools.inhouse.agents=0:1", "--workers", "1",
+              "--html", str(page), "--json", str(js)], env=ENV,
+    )
+    assert result.exit_code == 1, result.output
+    doc, html = json.loads(js.read_text()), page.read_text()
+    assert doc["status"] == "infeasible" and doc["closest"] is not None
+    assert "No point of the range meets the targets; the closest" in html
+    binding = doc["binding"]
+    rows = html_rows(html)
+    assert [binding["name"], binding["goal"], fmt_value(binding["figure"], binding["mean"]),
+            fmt_value(binding["figure"], binding["bound"]), "missed"] in rows
+    assert f"{binding['name']}: one-sided 95% bound against cost_total" in html
+    assert "No simulated point meets the targets." in html
