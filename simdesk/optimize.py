@@ -385,6 +385,8 @@ class Judged:
     """How far the bound is past the goal, relative to the goal (negative: missed)."""
     ceiling: bool
     """A cap on a figure that staff raise (``budget``): judged on the answer only."""
+    threshold: float = math.nan
+    """The goal as a number (``goal`` is its text), for a chart's goal line."""
 
 
 def _one_sided(e: Estimate) -> float:
@@ -444,6 +446,7 @@ def judge(
                 met=lo.met is not False and hi.met is not False,
                 slack=slack,
                 ceiling=sense < 0 and v.figure in CEILING_FIGURES,
+                threshold=goal,
             )
         )
     return out
@@ -627,9 +630,13 @@ class Search:
 
     # -- one dimension -----------------------------------------------------------------
 
-    def min_feasible(self, base: tuple[int, ...], k: int, hint: int) -> int | None:
+    def min_feasible(
+        self, base: tuple[int, ...], k: int, hint: int, top_first: bool = True
+    ) -> int | None:
         """Smallest index of dimension ``k`` that is feasible with the others as in
-        ``base``: a galloping bisection from ``hint``; None when even the top fails."""
+        ``base``: a galloping bisection from ``hint``; None when even the top fails.
+        Above an infeasible hint, the top is tried first (``top_first``), or last, when
+        the answer is expected a step or two above the hint and the top far away."""
         n = len(self.dims[k].values)
 
         def at(j: int) -> tuple[int, ...]:
@@ -650,9 +657,9 @@ class Search:
                 return 0
         else:
             lo = h
-            if not self.feasible(at(n - 1)):
+            if top_first and not self.feasible(at(n - 1)):
                 return None
-            hi, step = n - 1, 1
+            hi, step = n - 1 if top_first else n, 1
             while True:
                 j = min(n - 1, lo + step)
                 if j >= hi:
@@ -660,6 +667,8 @@ class Search:
                 if self.feasible(at(j)):
                     hi = j
                     break
+                if j == n - 1:
+                    return None  # the top fails too
                 lo = j
                 step *= 2
         while hi - lo > 1:
@@ -748,38 +757,60 @@ class Search:
 
     def _walk(self, fixed: tuple[int, ...], level: int) -> Evaluation | None:
         """The last two dimensions (search order): walk the whole staircase of the
-        frontier. As the outer value rises by one, the smallest feasible inner value can
-        only fall, so each step costs about one simulation (is one less inner enough
-        now?), and only the corners where it falls can be cheaper than what came before.
-        The walk stops where the inner value reaches the bottom of its range: beyond it,
-        only more staff. The staircase zigzags in cost, so this is exact where a search
-        for a single minimum would stop in a local dip."""
+        frontier, from the outer dimension's starting estimate both ways. As the outer
+        value rises by one, the smallest feasible inner value can only fall, and as it
+        drops it can only rise; so each step costs about one or two simulations (is the
+        last inner value still enough, or one less?), and only the corners of the
+        staircase can be cheaper than what came before. Upwards the walk stops where the
+        inner value reaches the bottom of its range (beyond it, only more staff);
+        downwards where even the top of the inner range fails (below it, every value
+        fails). The staircase zigzags in cost, so this is exact where a search for a
+        single minimum would stop in a local dip; starting at the estimate rather than at
+        the outer value's lowest feasible one spares a search along the top of the inner
+        range, far from the answer."""
         k, j = self._order[level], self._order[level + 1]
         dk, dj = self.dims[k], self.dims[j]
-        first = self.min_feasible(self._top(list(fixed), level), k, dk.hint)
-        if first is None:
-            return None
+        start = min(max(dk.hint, 0), len(dk.values) - 1)
         best: Evaluation | None = None
-        inner: int | None = None
-        for v in range(first, len(dk.values)):
+
+        def at(v: int, m: int) -> tuple[int, ...]:
             base = list(fixed)
-            base[k] = v
+            base[k], base[j] = v, m
+            return tuple(base)
+
+        def consider(ev: Evaluation) -> None:
+            nonlocal best
+            if self._cost(ev) < self._cost(best):
+                best = ev
+
+        inner: int | None = None
+        at_start: int | None = None
+        for v in range(start, len(dk.values)):
             if inner is None:
                 hint = dj.hint if self._last_inner is None else self._last_inner
-                m = self.min_feasible(tuple(base), j, hint)
+                m = self.min_feasible(at(v, 0), j, hint)
             else:
-                m = self.min_feasible(tuple(base), j, inner - 1)
-            if m is None:  # not monotone after all: keep walking
+                m = self.min_feasible(at(v, 0), j, inner - 1)
+            if m is None:  # infeasible even with the inner value at its top: keep walking
                 continue
+            if v == start:
+                at_start = m
             if inner is None or m < inner:
-                base[j] = m
-                ev = self.evaluate(tuple(base))
-                if self._cost(ev) < self._cost(best):
-                    best = ev
+                consider(self.evaluate(at(v, m)))
             inner = m
             self._last_inner = m
             if m == 0:
                 break
+        # Downwards from the start: the inner value needed can only rise.
+        inner = at_start
+        for v in range(start - 1, -1, -1):
+            if inner is None:
+                break
+            m = self.min_feasible(at(v, 0), j, inner, top_first=False)
+            if m is None:
+                break  # and every lower outer value fails too
+            consider(self.evaluate(at(v, m)))
+            inner = m
         return best
 
     # -- verification ------------------------------------------------------------------

@@ -14,7 +14,6 @@ error (nothing ran, nothing half-written), 130 interrupted (Ctrl-C), 143 termina
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,17 +134,6 @@ def print_warnings(items: list[tuple[str, str]]) -> None:
         print_stderr(f"[yellow]warning:[/] {user_text(prefix)}{user_text(w)}")
     if len(seen) > MAX_WARNINGS:
         print_stderr(f"[yellow]warning:[/] ... and {len(seen) - MAX_WARNINGS} more warning(s)")
-
-
-def writable(path: Path | None, option: str) -> None:
-    """Refuse an output path that cannot be written before an hour of simulation, not after."""
-    if path is None:
-        return
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise SimdeskError(Problem(f"{option}: is a directory", str(path)))
-    if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise SimdeskError(Problem(f"{option}: cannot write into {parent}", str(path)))
 
 
 def cli_runner(executor: str, workers: int | None, scheduler: str | None) -> Runner:

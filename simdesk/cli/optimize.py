@@ -18,6 +18,7 @@ from simdesk.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     ExecutorName,
+    Html,
     Replications,
     Scheduler,
     Seed,
@@ -28,7 +29,6 @@ from simdesk.cli.common import (
     report_failure,
     user_errors,
     user_text,
-    writable,
 )
 from simdesk.errors import Problem, SimdeskError
 
@@ -83,6 +83,7 @@ def optimize(
     csv_path: Annotated[
         Path | None, typer.Option("--csv", help="Write one row per simulated point as CSV.")
     ] = None,
+    html_path: Html = None,
     seed: Seed = None,
     replications: Replications = None,
     workers: Workers = None,
@@ -96,6 +97,7 @@ def optimize(
     pool fails a target)."""
     from simdesk.loading import scenario_from_document
     from simdesk.optimize import OptimizeResult, Search, grid_size, plan_dimensions
+    from simdesk.outputs import check_outputs
     from simdesk.parallel import TaskFailed, kept_open, make_executor, make_runner
     from simdesk.render import make_console
     from simdesk.render.layout import print_tables, table_width
@@ -124,8 +126,11 @@ def optimize(
                 )
             )
         _check_corners(doc, dims)
-        for path, option in ((write, "--write"), (json_path, "--json"), (csv_path, "--csv")):
-            writable(path, option)
+        check_outputs(
+            [("--write", write), ("--json", json_path), ("--csv", csv_path),
+             ("--html", html_path)],
+            [scenario],
+        )
         chosen = make_executor(executor, workers, scheduler)
         print_warnings([("", w) for w in warnings_for(base)])
         seed_used = base.seed if seed is None else seed
@@ -172,6 +177,7 @@ def optimize(
             interrupted,
             json_path,
             csv_path,
+            html_path,
             write,
         )
         console = make_console(width=width)
@@ -192,7 +198,8 @@ def optimize(
                 f"[yellow]interrupted:[/] {len(result.evaluations)} points simulated; {what}"
             )
             raise typer.Exit(EXIT_INTERRUPTED)
-        console.print(result_line(result, dims), highlight=False, soft_wrap=True)
+        # Wrapped at spaces to the width (never inside a name); as is when redirected.
+        console.print(result_line(result, dims), highlight=False)
         if result.status != "optimal":
             raise typer.Exit(EXIT_FAILED)
 
@@ -208,6 +215,7 @@ def _outputs(
     interrupted: bool,
     json_path: Path | None,
     csv_path: Path | None,
+    html_path: Path | None,
     write: Path | None,
 ) -> None:
     from simdesk.optimize import answer_yaml, optimize_csv, optimize_json
@@ -227,6 +235,19 @@ def _outputs(
         write_output(json_path, dumps(doc_json))
     if csv_path is not None:
         write_output(csv_path, optimize_csv(result, dims, minimize))
+    if html_path is not None:
+        from simdesk.render.search_html import optimize_html
+
+        page = optimize_html(
+            result,
+            dims,
+            scenario=name,
+            minimize=minimize,
+            seed=seed,
+            replications=reps,
+            interrupted=interrupted,
+        )
+        write_output(html_path, page)
     if write is not None:
         if result.status == "optimal" and result.answer is not None and not interrupted:
             write_output(write, answer_yaml(doc, dims, result.answer, minimize, result.runs))

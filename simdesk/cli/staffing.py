@@ -20,16 +20,17 @@ from simdesk.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     ExecutorName,
+    Html,
     Replications,
     Scheduler,
     Seed,
+    Width,
     Workers,
     print_stderr,
     print_warnings,
     report_failure,
     user_errors,
     user_text,
-    writable,
 )
 from simdesk.errors import Problem, SimdeskError
 from simdesk.units import format_duration, parse_duration
@@ -146,6 +147,8 @@ def _run(
     make_planner: Any,
     start_from: str = "isa",
     rules_json: dict[str, Any] | None = None,
+    html_path: Path | None = None,
+    width: int | None = None,
 ) -> None:
     """Shared by both commands: ISA (or Erlang on arrival rates) for the requirement, then
     plan, simulate and raise until every interval meets the targets."""
@@ -161,9 +164,15 @@ def _run(
         staffing_yaml,
     )
     from simdesk.loading import scenario_from_document
+    from simdesk.outputs import check_outputs
     from simdesk.parallel import TaskFailed, kept_open, make_executor, make_runner
-    from simdesk.render import make_console
-    from simdesk.render.staffing import StaffingProgress, day_table, intervals_table, result_line
+    from simdesk.render.layout import make_console, print_tables, table_width
+    from simdesk.render.staffing import (
+        StaffingProgress,
+        day_tables,
+        intervals_tables,
+        result_line,
+    )
     from simdesk.report import dumps, write_output
     from simdesk.roster import Uncoverable
     from simdesk.yamlload import load_yaml
@@ -177,8 +186,9 @@ def _run(
     reps = base.replications if replications is None else replications
     _check_scenario(base, pool, doc.file, reps)
     planner: Planner = make_planner(grid)
-    for path, option in ((write, "--write"), (json_path, "--json")):
-        writable(path, option)
+    check_outputs(
+        [("--write", write), ("--json", json_path), ("--html", html_path)], [scenario]
+    )
     chosen = make_executor(executor, workers, scheduler)
     print_warnings(_staffing_warnings(base))
     isa_result: IsaResult | None = None
@@ -221,6 +231,21 @@ def _run(
             result, desk, kind=command, isa_result=isa_result, rules=rules_json
         )
         write_output(json_path, dumps(doc_json))
+    if html_path is not None:
+        from simdesk.render.search_html import staffing_html
+
+        page = staffing_html(
+            result,
+            grid,
+            scenario=base.name,
+            pool=pool,
+            kind=command,
+            seed=seed_used,
+            replications=reps,
+            runs=desk.runs,
+            isa_staff=None if isa_result is None else isa_result.staff,
+        )
+        write_output(html_path, page)
     if write is not None:
         if result.status == "met":
             write_output(write, staffing_yaml(desk, result, command))
@@ -228,17 +253,19 @@ def _run(
             print_stderr(
                 f"[yellow]note:[/] {user_text(write)} not written: the targets are not met"
             )
-    console = make_console()
+    console = make_console(width=width)
+    fit = table_width(console)
     shown = None if isa_result is None else isa_result.staff
-    console.print(intervals_table(result, grid, pool, shown))
-    console.print(day_table(result, pool))
+    print_tables(console, intervals_tables(result, grid, pool, shown, fit))
+    print_tables(console, day_tables(result, pool, fit))
     if isa_result is not None and not isa_result.converged:
         print_stderr(
             f"[yellow]note:[/] ISA had not settled after {len(isa_result.history)} "
             "iterations; the targets loop started from its last staffing"
         )
     iterations = None if isa_result is None else len(isa_result.history)
-    console.print(result_line(result, desk.runs, iterations), highlight=False, soft_wrap=True)
+    # Wrapped at spaces to the width (never inside a name); as is when redirected.
+    console.print(result_line(result, desk.runs, iterations), highlight=False)
     if result.status != "met":
         raise typer.Exit(EXIT_FAILED)
 
@@ -250,11 +277,13 @@ def staff(
     days: DaysOpt = "all",
     write: Write = None,
     json_path: JsonPath = None,
+    html_path: Html = None,
     seed: Seed = None,
     replications: Replications = None,
     workers: Workers = None,
     executor: ExecutorName = "local",
     scheduler: Scheduler = None,
+    width: Width = None,
 ) -> None:
     """Staff one pool per interval of the day so that every interval meets the targets,
     by simulation: the iterative staffing algorithm (simulate, measure each interval's
@@ -265,7 +294,7 @@ def staff(
     with user_errors():
         _run(
             "staff", scenario, pool, interval, days, write, json_path, seed, replications,
-            workers, executor, scheduler, interval_planner,
+            workers, executor, scheduler, interval_planner, html_path=html_path, width=width,
         )  # fmt: skip
 
 
@@ -307,11 +336,13 @@ def roster(
     days: DaysOpt = "all",
     write: Write = None,
     json_path: JsonPath = None,
+    html_path: Html = None,
     seed: Seed = None,
     replications: Replications = None,
     workers: Workers = None,
     executor: ExecutorName = "local",
     scheduler: Scheduler = None,
+    width: Width = None,
 ) -> None:
     """Choose shifts at least cost (integer programming, HiGHS) that cover the staff each
     interval needs, simulate the roster, raise the requirement where an interval still
@@ -352,7 +383,7 @@ def roster(
         _run(
             "roster", scenario, pool, interval, days, write, json_path, seed, replications,
             workers, executor, scheduler, lambda grid: roster_planner(rules, grid),
-            requirements, rules_json,
+            requirements, rules_json, html_path, width,
         )  # fmt: skip
 
 

@@ -10,10 +10,9 @@ fail loudly in the browser rather than leak. Every name is HTML-escaped.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from html import escape
 
-from simdesk import __version__
 from simdesk.compare import Comparison, clear
 from simdesk.confidence import Estimate
 from simdesk.experiment import Scope, Summary
@@ -27,63 +26,22 @@ from simdesk.render import (
     within_text,
 )
 from simdesk.render.experiments import SWEEP_TABLE_FIGURES, sweep_figure_label
-from simdesk.render.formats import fmt_difference, fmt_estimate, fmt_interval, fmt_value
+from simdesk.render.formats import fmt_difference, fmt_interval, fmt_value
+
+# The page frame, tables and figure helpers are shared with the search reports
+# (render/search_html.py); kept under the names this module has always used.
+from simdesk.render.htmlpage import band as _band
+from simdesk.render.htmlpage import est as _est
+from simdesk.render.htmlpage import fmt_for as _fmt
+from simdesk.render.htmlpage import page as _page
+from simdesk.render.htmlpage import scope_table as _scope_table
+from simdesk.render.htmlpage import table as _table
+from simdesk.render.htmlpage import y_max as _y_max
 from simdesk.render.svg import Series, bar_chart, line_chart
 from simdesk.sweep import PointResult, SweepPlan, figure_name, value_text
 from simdesk.targets import TargetVerdict
 
 __all__ = ["compare_html", "summary_html", "sweep_html"]
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;
-max-width:1180px;padding:0 16px;color:#222}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid
-#ddd;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
-.meta{color:#555;margin:0 0 12px}
-table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
-th{background:#f4f4f4}td.l,th.l{text-align:left}
-.met{color:#1a7f37;font-weight:600}.missed{color:#c62828;font-weight:600}
-.na{color:#9a6700;font-weight:600}.clear{font-weight:600}
-.pair{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
-.scroll{overflow-x:auto;max-width:100%}
-svg .t{font:600 13px sans-serif}svg .a{font:11px sans-serif;fill:#444}
-svg .g{stroke:#e4e4e4}
-.warn{background:#fff8e1;border:1px solid #f0d27a;padding:6px 10px}
-"""
-
-Fmt = Callable[[float], str]
-
-
-def _page(title: str, body: list[str]) -> str:
-    return "".join(
-        [
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
-            *body,
-            f'<p class="meta">Made with simdesk {escape(__version__)}.</p>',
-            "</body></html>\n",
-        ]
-    )
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
-    """A table of already-escaped cells; the first ``left`` columns are left-aligned."""
-    head = "".join(
-        f'<th{" class=l" if i < left else ""}>{h}</th>' for i, h in enumerate(headers)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td{" class=l" if i < left else ""}>{c}</td>' for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>' \
-        "</table></div>"
-
 
 def _verdict(v: TargetVerdict | None) -> str:
     if v is None:
@@ -93,22 +51,6 @@ def _verdict(v: TargetVerdict | None) -> str:
             f"{escape(v.goal)}"
     cls = "met" if v.met else "missed"
     return f'<span class="{cls}">{cls}</span> {escape(v.goal)}'
-
-
-def _est(figure: str, e: Estimate) -> str:
-    return escape(fmt_estimate(figure, e))
-
-
-def _band(e: Estimate) -> tuple[float, float]:
-    return e.ci95 if e.ci95 is not None else (math.nan, math.nan)
-
-
-def _fmt(figure: str) -> Fmt:
-    return lambda x: fmt_value(figure, x)
-
-
-def _y_max(figure: str) -> float | None:
-    return 1.0 if fmt_value(figure, 0.5).endswith("%") else None
 
 
 def _header(s: Summary, kind: str = "") -> list[str]:
@@ -197,12 +139,6 @@ def _by_hour(s: Summary) -> list[str]:
     ]
     out.append(_table(["hour", *(escape(f) for f in figures)], rows))
     return out
-
-
-def _scope_table(scopes: dict[str, Scope], figures: Sequence[str], key: str) -> str:
-    shown = [f for f in figures if all(f in sc for sc in scopes.values())]
-    rows = [[escape(name), *(_est(f, sc[f]) for f in shown)] for name, sc in scopes.items()]
-    return _table([key, *(escape(f) for f in shown)], rows)
 
 
 def _costs(s: Summary) -> list[str]:

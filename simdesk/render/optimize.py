@@ -21,9 +21,12 @@ from simdesk.render.progress import StatusLine
 
 __all__ = [
     "SearchProgress",
+    "answer_figures",
+    "answer_heading",
     "answer_tables",
     "frontier_tables",
     "result_line",
+    "runs_text",
     "targets_tables",
 ]
 
@@ -41,6 +44,17 @@ MAX_FRONTIER_ROWS = 25
 """Frontier rows in the terminal; the JSON and CSV have every simulated point."""
 
 
+def answer_figures(ev: Evaluation, minimize: str) -> list[str]:
+    """The figures shown for a point: the main ones (costs only when the desk has any)
+    and the one minimised."""
+    totals = ev.summary.totals
+    figures = [f for f in ANSWER_FIGURES
+               if not (f.startswith("cost") and not totals[f].mean and f != minimize)]
+    if minimize not in figures:
+        figures.append(minimize)
+    return figures
+
+
 def _judged_cells(j: Judged) -> list[Text]:
     verdict = Text("met", style="green") if j.met else Text("missed", style="red")
     if j.ceiling:
@@ -52,6 +66,26 @@ def _judged_cells(j: Judged) -> list[Text]:
         Text(fmt_value(j.figure, j.bound)),
         verdict,
     ]
+
+
+def answer_heading(result: OptimizeResult, minimize: str, interrupted: bool = False) -> str:
+    """What the shown point is: the answer, the best so far, or the closest."""
+    if interrupted:
+        return f"Interrupted: the cheapest point meeting the targets so far (lowest {minimize})"
+    if result.status == "optimal":
+        return f"Cheapest point meeting the targets (lowest {minimize})"
+    return "No point of the range meets the targets; the closest"
+
+
+def runs_text(result: OptimizeResult, seed: int, replications: int) -> str:
+    """The simulation runs the search used, against those of the whole grid."""
+    grid_runs = result.grid_points * replications
+    share = result.runs / grid_runs if grid_runs else math.nan
+    return (
+        f"{result.runs:,} simulation runs ({len(result.evaluations):,} points x "
+        f"{replications} replications, seed {seed}): {share:.1%} of the {grid_runs:,} runs "
+        f"of the whole {result.grid_points:,}-point grid"
+    )
 
 
 def answer_tables(
@@ -66,18 +100,9 @@ def answer_tables(
     """The answer (or, when nothing meets the targets, the closest point): the values of
     the varied keys and its main figures with their 95% intervals."""
     shown = result.answer or result.closest
-    if interrupted:
-        head = f"Interrupted: the cheapest point meeting the targets so far (lowest {minimize})"
-    elif result.status == "optimal":
-        head = f"Cheapest point meeting the targets (lowest {minimize})"
-    else:
-        head = "No point of the range meets the targets; the closest"
-    grid_runs = result.grid_points * replications
-    share = result.runs / grid_runs if grid_runs else math.nan
     title = (
-        f"{head}. {result.runs:,} simulation runs ({len(result.evaluations):,} points x "
-        f"{replications} replications, seed {seed}): {share:.1%} of the {grid_runs:,} runs "
-        f"of the whole {result.grid_points:,}-point grid"
+        f"{answer_heading(result, minimize, interrupted)}. "
+        f"{runs_text(result, seed, replications)}"
     )
     labels: list[str] = []
     values: list[str] = []
@@ -91,11 +116,7 @@ def answer_tables(
             values.append(f"[bold]{escape(label)}[/]")
         sections.append(len(labels))
         totals = shown.summary.totals
-        figures = [f for f in ANSWER_FIGURES
-                   if not (f.startswith("cost") and not totals[f].mean and f != minimize)]
-        if minimize not in ANSWER_FIGURES:
-            figures.append(minimize)
-        for f in figures:
+        for f in answer_figures(shown, minimize):
             labels.append(escape(f))
             values.append(fmt_estimate(f, totals[f]))
     return fit_tables(

@@ -1,117 +1,122 @@
 """Rich tables for ``simdesk staff`` and ``simdesk roster``: required against scheduled per
 interval, the day's targets, and a status line while it runs.
 
-Names from the scenario (pools, targets) go into ``Text`` cells or through
-``render.text.plain``, so a ``[`` in a name is shown, never read as markup.
+Names from the scenario (pools, targets) go through ``render.text.plain`` (cells) or are
+column headers (shown as written), so a ``[`` in a name is shown, never read as markup.
+The tables fit the width they are given without cutting a number or a name
+(render/layout.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.table import Table
-from rich.text import Text
+from rich.console import RenderableType
 
 from simdesk.confidence import Estimate
 from simdesk.intraday import DayGrid, StaffingResult, TrialStatus
 from simdesk.render import fmt_estimate, fmt_value
+from simdesk.render.layout import Column, fit_tables
 from simdesk.render.progress import StatusLine
 from simdesk.render.text import plain, visible
 
-__all__ = ["StaffingProgress", "day_table", "intervals_table", "result_line"]
+__all__ = ["StaffingProgress", "day_tables", "intervals_tables", "result_line"]
 
 
 
 def _estimate_text(figure: str, e: Estimate | None) -> str:
     return "-" if e is None else fmt_estimate(figure, e)
 
-def _verdict(met: bool, judged: bool = True) -> Text:
+
+def _verdict(met: bool, judged: bool = True) -> str:
     if not judged:
-        return Text("n/a", style="dim")
-    return Text("met", style="green") if met else Text("missed", style="red")
+        return "[dim]n/a[/]"
+    return "[green]met[/]" if met else "[red]missed[/]"
 
 
-def intervals_table(
-    result: StaffingResult, grid: DayGrid, pool: str, isa_staff: Sequence[int] | None
-) -> Table:
+def intervals_tables(
+    result: StaffingResult,
+    grid: DayGrid,
+    pool: str,
+    isa_staff: Sequence[int] | None,
+    width: int | None = None,
+) -> list[RenderableType]:
     """Per interval: the pool's measured load, the requirement (ISA's and as raised), the
-    staff scheduled, and each target's one-sided bound on the contacts of that hour."""
+    staff scheduled, and each target's one-sided bound on the contacts of that hour; split
+    to fit ``width`` (None: as wide as needed), every cell whole."""
     t = result.final
-    title = Text(
+    title = (
         f"Pool {visible(pool)}: staff per {fmt_interval(grid.interval)} interval "
         f"(days: {grid.days_text}); each target's one-sided 95% bound on the contacts "
         "arriving in the hour"
     )
-    table = Table(title=title, title_justify="left")
-    table.add_column("interval", no_wrap=True, min_width=11)
-    table.add_column("load", justify="right")
+    hours = [grid.hour_of(i) for i in range(grid.count)]
+    key = Column("interval", [grid.label(i) for i in range(grid.count)], "left")
+    cols = [Column("load", [f"{t.load[h]:.2f}" for h in hours])]
     if isa_staff is not None:
-        table.add_column("ISA", justify="right")
-    table.add_column("required", justify="right")
-    table.add_column("scheduled", justify="right")
-    names = [j for j in t.hours[0]] if t.hours else []
-    for j in names:
-        table.add_column(Text(visible(j.name)), justify="right")
-    table.add_column("")
-    for i in range(grid.count):
-        h = grid.hour_of(i)
-        cells = [Text(grid.label(i)), Text(f"{t.load[h]:.2f}")]
-        if isa_staff is not None:
-            cells.append(Text(str(isa_staff[h])))
-        req = t.requirement[h]
-        sched = t.plan.scheduled[i]
-        cells.append(Text(str(req), style="bold" if req != result.start[h] else ""))
-        cells.append(Text(str(sched), style="red" if sched < req else ""))
-        for j in t.hours[h]:
-            text = fmt_value(j.figure, j.bound) if t.judged_hours[h] else "-"
-            cells.append(Text(text, style="" if j.met or not t.judged_hours[h] else "red"))
-        cells.append(_verdict(t.hour_met(h), t.judged_hours[h]))
-        table.add_row(*cells)
-    table.caption = (
+        cols.append(Column("ISA", [str(isa_staff[h]) for h in hours]))
+    required = []
+    scheduled = []
+    for i, h in enumerate(hours):
+        req, sched = t.requirement[h], t.plan.scheduled[i]
+        required.append(f"[bold]{req}[/]" if req != result.start[h] else str(req))
+        scheduled.append(f"[red]{sched}[/]" if sched < req else str(sched))
+    cols += [Column("required", required), Column("scheduled", scheduled)]
+    for k, j in enumerate(t.hours[0] if t.hours else []):
+        cells = []
+        for h in hours:
+            jh = t.hours[h][k]
+            text = fmt_value(jh.figure, jh.bound) if t.judged_hours[h] else "-"
+            cells.append(text if jh.met or not t.judged_hours[h] else f"[red]{text}[/]")
+        cols.append(Column(j.name, cells))
+    cols.append(Column("", [_verdict(t.hour_met(h), t.judged_hours[h]) for h in hours], "left"))
+    caption = (
         "load: mean busy servers of the pool (chat slots or agents); required in bold: "
         "raised after simulation; n/a: fewer than 2 replications had contacts in the hour"
     )
-    return table
+    return fit_tables(title, [key], cols, width, caption=caption)
 
 
 def fmt_interval(seconds: float) -> str:
     return f"{seconds / 60:g}-minute"
 
 
-def day_table(result: StaffingResult, pool: str) -> Table:
-    """The whole run's targets (budget included) and what the staffing costs."""
+def day_tables(result: StaffingResult, pool: str, width: int | None = None) -> list[RenderableType]:
+    """The whole run's targets (budget included), then what the staffing costs: two
+    tables, so a long label of the second does not push the first's verdicts away."""
     t = result.final
-    table = Table(
-        title="The whole run (met when the one-sided 95% bound meets the goal)",
-        title_justify="left",
-    )
-    table.add_column("")
-    table.add_column("goal")
-    table.add_column("mean ± 95% CI", justify="right")
-    table.add_column("bound", justify="right")
-    table.add_column("")
     totals = t.summary.totals
-    for j in t.totals:
-        table.add_row(
-            Text(j.name),
-            Text(j.goal),
-            Text(_estimate_text(j.figure, t.summary.estimate(j.figure))),
-            Text(fmt_value(j.figure, j.bound)),
-            _verdict(j.met),
+    judged = t.totals
+    out: list[RenderableType] = []
+    if judged:
+        out += fit_tables(
+            "The whole run (met when the one-sided 95% bound meets the goal)",
+            [Column("target", [plain(j.name) for j in judged], "left")],
+            [
+                Column("goal", [plain(j.goal) for j in judged], "left"),
+                Column("mean ± 95% CI",
+                       [_estimate_text(j.figure, t.summary.estimate(j.figure)) for j in judged]),
+                Column("bound", [fmt_value(j.figure, j.bound) for j in judged]),
+                Column("", [_verdict(j.met) for j in judged], "left"),
+            ],
+            width,
         )
-    table.add_section()
-    table.add_row(Text("cost_total"), "", Text(fmt_estimate("cost_total", totals["cost_total"])))
-    occ = t.summary.pools[pool]["occupancy"]
-    table.add_row(Text(f"occupancy of {visible(pool)}"), "", Text(fmt_estimate("occupancy", occ)))
+    rows = [
+        ("cost_total", fmt_estimate("cost_total", totals["cost_total"])),
+        (f"occupancy of {plain(pool)}",
+         fmt_estimate("occupancy", t.summary.pools[pool]["occupancy"])),
+    ]
     if t.plan.cost_per_day is not None:
-        table.add_row(
-            Text("roster: paid hours x cost per hour, per day"),
-            "",
-            Text(fmt_value("cost_total", t.plan.cost_per_day)),
-        )
-    shifts = len(t.plan.shifts)
-    table.add_row(Text("shifts written"), "", Text(str(shifts)))
-    return table
+        rows.append(("roster: paid hours x cost per hour, per day",
+                     fmt_value("cost_total", t.plan.cost_per_day)))
+    rows.append(("shifts written", str(len(t.plan.shifts))))
+    out += fit_tables(
+        "The whole run: cost and staffing",
+        [Column("", [label for label, _ in rows], "left")],
+        [Column("mean ± 95% CI", [value for _, value in rows])],
+        width,
+    )
+    return out
 
 
 def result_line(result: StaffingResult, runs: int, isa_iterations: int | None) -> str:

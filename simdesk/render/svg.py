@@ -1,4 +1,6 @@
-"""Small inline SVG charts for the HTML report: lines with interval bands, and bars.
+"""Small inline SVG charts for the HTML report: lines with interval bands, bars, points
+on two axes (the staffing search's cost against a target), and steps (staff per
+interval, constant within each).
 
 Written by hand rather than with matplotlib: the report needs two kinds of chart, a few
 kilobytes of SVG each; no plotting library to install, import (matplotlib alone takes
@@ -13,7 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["PALETTE", "Series", "bar_chart", "line_chart"]
+__all__ = [
+    "PALETTE",
+    "Points",
+    "Series",
+    "bar_chart",
+    "line_chart",
+    "scatter_chart",
+    "step_chart",
+]
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
            "#e377c2"]
@@ -174,5 +184,194 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float],
             parts.append(
                 f'<text x="{_f(label_w + w + 4)}" y="{y + 14}" class="a">{escape(fmt(v))}</text>'
             )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass
+class Points:
+    """Points of one kind on a scatter chart; ``joined`` draws a line through them in
+    the order given (a frontier), ``ring`` a larger open circle (the answer)."""
+
+    name: str
+    xs: list[float]
+    ys: list[float]
+    color: str
+    joined: bool = False
+    ring: bool = False
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` ticks."""
+    if span <= 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / ticks
+    exp = float(10.0 ** math.floor(math.log10(raw)))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * exp >= raw:
+            return float(m * exp)
+    return 10.0 * exp
+
+
+def scatter_chart(
+    title: str,
+    groups: Sequence[Points],
+    x_fmt: Callable[[float], str],
+    y_fmt: Callable[[float], str],
+    x_title: str,
+    goal: float | None = None,
+    y_max: float | None = None,
+) -> str:
+    """Points on an x axis fitted to the data (round ticks around it) and a y axis from 0
+    to ``y_max`` (or a round number above the data and the goal); ``goal`` is drawn as a
+    dashed line. Points with a NaN coordinate are left out."""
+    kept = [
+        [(x, y) for x, y in zip(g.xs, g.ys, strict=True) if _finite([x]) and _finite([y])]
+        for g in groups
+    ]
+    xs_all = [x for pts in kept for x, _ in pts]
+    ys_all = [y for pts in kept for _, y in pts] + ([goal] if goal is not None else [])
+    top = y_max if y_max is not None else _nice_max(max(ys_all, default=1.0))
+    lo, hi = min(xs_all, default=0.0), max(xs_all, default=1.0)
+    step = _nice_step(hi - lo if hi > lo else abs(hi) or 1.0)
+    x0 = math.floor(lo / step) * step
+    x1 = max(math.ceil(hi / step) * step, x0 + step)
+    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
+    height = H + 14 + 14 * len(groups) + 4  # x title and legend under the axis
+
+    def px(x: float) -> float:
+        return LEFT + (x - x0) / (x1 - x0) * pw
+
+    def py(y: float) -> float:
+        return TOP + ph - min(max(y, 0.0), top) / top * ph
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="{W}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="{LEFT}" y="16" class="t">{escape(title)}</text>',
+    ]
+    for i in range(5):
+        y = top * i / 4
+        parts.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{_f(py(y))}" y2="{_f(py(y))}" class="g"/>'
+            f'<text x="{LEFT - 4}" y="{_f(py(y) + 4)}" class="a" text-anchor="end">'
+            f"{escape(y_fmt(y))}</text>"
+        )
+    n = round((x1 - x0) / step)
+    for i in range(n + 1):
+        x = x0 + i * step
+        anchor = "end" if i == n else "middle"  # the last label stays inside the chart
+        parts.append(
+            f'<line x1="{_f(px(x))}" x2="{_f(px(x))}" y1="{TOP}" y2="{TOP + ph}" class="g"/>'
+            f'<text x="{_f(px(x))}" y="{H - BOTTOM + 14}" class="a" text-anchor="{anchor}">'
+            f"{escape(x_fmt(x))}</text>"
+        )
+    parts.append(
+        f'<text x="{LEFT + pw / 2:.1f}" y="{H - BOTTOM + 28}" class="a" '
+        f'text-anchor="middle">{escape(x_title)}</text>'
+    )
+    if goal is not None and _finite([goal]):
+        parts.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{_f(py(goal))}" y2="{_f(py(goal))}" '
+            'stroke="#555" stroke-dasharray="5 4"/>'
+            f'<text x="{W - RIGHT - 2}" y="{_f(py(goal) - 4)}" class="a" text-anchor="end">'
+            f"goal {escape(y_fmt(goal))}</text>"
+        )
+    for g, pts in zip(groups, kept, strict=True):
+        if g.joined and len(pts) > 1:
+            line = " ".join(f"{_f(px(x))},{_f(py(y))}" for x, y in pts)
+            parts.append(f'<polyline points="{line}" fill="none" stroke="{g.color}" '
+                         'stroke-width="1.5"/>')
+        for x, y in pts:
+            if g.ring:
+                parts.append(f'<circle cx="{_f(px(x))}" cy="{_f(py(y))}" r="6" fill="none" '
+                             f'stroke="{g.color}" stroke-width="2.5"/>')
+            else:
+                parts.append(f'<circle cx="{_f(px(x))}" cy="{_f(py(y))}" r="3" '
+                             f'fill="{g.color}"/>')
+    for k, g in enumerate(groups):
+        y = H + 14 + 14 * k
+        parts.append(
+            f'<circle cx="{LEFT + 5}" cy="{y - 3}" r="4" fill="{"none" if g.ring else g.color}"'
+            f' stroke="{g.color}" stroke-width="2"/>'
+            f'<text x="{LEFT + 14}" y="{y + 1}" class="a">{escape(g.name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+STEP_STYLES = (
+    'stroke-width="6" stroke-opacity="0.35"',
+    'stroke-width="2"',
+    'stroke-width="1.5" stroke-dasharray="5 3"',
+)
+"""The first series as a wide pale band, the second a line over it, the third dashed, so
+lines that coincide (scheduled exactly as required) stay visible."""
+
+
+def step_chart(
+    title: str,
+    edges: Sequence[str],
+    series: Sequence[Series],
+    fmt: Callable[[float], str],
+) -> str:
+    """One value per interval, drawn flat across it: ``edges`` labels the interval
+    boundaries (one more than the values), every series has a value per interval."""
+    n = len(edges) - 1
+    data = [v for s in series for v in _finite(s.values)]
+    top = _nice_max(max(data, default=1.0))
+    right = 2 * RIGHT  # room for the last boundary's label, centred on the axis' end
+    pw, ph = W - LEFT - right, H - TOP - BOTTOM
+    height = H + 14 * len(series) + 4
+
+    def px(i: float) -> float:
+        return LEFT + i / max(n, 1) * pw
+
+    def py(y: float) -> float:
+        return TOP + ph - min(max(y, 0.0), top) / top * ph
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="{W}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="{LEFT}" y="16" class="t">{escape(title)}</text>',
+    ]
+    for i in range(5):
+        y = top * i / 4
+        parts.append(
+            f'<line x1="{LEFT}" x2="{W - right}" y1="{_f(py(y))}" y2="{_f(py(y))}" class="g"/>'
+            f'<text x="{LEFT - 4}" y="{_f(py(y) + 4)}" class="a" text-anchor="end">'
+            f"{escape(fmt(y))}</text>"
+        )
+    every = max(1, math.ceil(n / 12))
+    for i, label in enumerate(edges):
+        if i % every == 0:
+            parts.append(
+                f'<text x="{_f(px(i))}" y="{H - BOTTOM + 14}" class="a" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    for k, s in enumerate(series):
+        color = PALETTE[k % len(PALETTE)]
+        style = STEP_STYLES[min(k, len(STEP_STYLES) - 1)]
+        pts: list[str] = []
+        for i, v in enumerate(s.values[:n]):
+            if math.isnan(v) or not math.isfinite(v):
+                if len(pts) > 1:
+                    parts.append(f'<polyline points="{" ".join(pts)}" fill="none" '
+                                 f'stroke="{color}" {style}/>')
+                pts = []
+                continue
+            pts += [f"{_f(px(i))},{_f(py(v))}", f"{_f(px(i + 1))},{_f(py(v))}"]
+        if len(pts) > 1:
+            parts.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{color}" '
+                         f"{style}/>")
+    for k, s in enumerate(series):
+        color = PALETTE[k % len(PALETTE)]
+        style = STEP_STYLES[min(k, len(STEP_STYLES) - 1)]
+        y = H + 14 * k
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + 18}" y1="{y - 3}" y2="{y - 3}" stroke="{color}" '
+            f"{style}/>"
+            f'<text x="{LEFT + 24}" y="{y + 1}" class="a">{escape(s.name)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
