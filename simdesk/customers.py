@@ -72,7 +72,7 @@ class FreshCustomers:
                         streams.generator(f"handle/{p}/{t}"),
                         handle_distribution(s.pool(p), t),
                     )
-                    for p in s.route_for(t).path
+                    for p in s.route_pools(t)
                 ]
             )
 
@@ -145,7 +145,7 @@ class FollowupCustomers:
         self.handles: list[list[Draws]] = [
             [
                 streams.draws(f"{prefix}handle/{p}/{t}", handle_distribution(s.pool(p), t).sample)
-                for p in s.route_for(t).path
+                for p in s.route_pools(t)
             ]
             for t in s.type_names
         ]

@@ -57,7 +57,7 @@ from simdesk.figures import FIGURES
 from simdesk.limits import MAX_AGENTS, MAX_VARIED_KEYS, MAX_VARY_VALUES
 from simdesk.loading import scenario_from_data
 from simdesk.report import SCHEMA_VERSION, number, scope_json
-from simdesk.scenario import Scenario
+from simdesk.scenario import Scenario, route_shares
 from simdesk.sweep import apply_setting
 from simdesk.targets import TargetVerdict, check_targets
 from simdesk.yamlload import LocatedDocument
@@ -211,6 +211,13 @@ def _split_key(key: str, s: Scenario, file: str) -> tuple[str, str]:
                 f"vary pools.{pool_name}.shifts.scale",
                 file,
             )
+        if isinstance(pool.agents, dict):
+            raise _fail(
+                key,
+                f"pool {pool_name!r} has a headcount by date; optimize varies one "
+                "headcount: give 'agents' a single number to search it",
+                file,
+            )
     if field == "shifts.scale" and not pool.shifts:
         raise _fail(key, f"pool {pool_name!r} has no shifts; vary pools.{pool_name}.agents", file)
     return pool_name, field
@@ -298,26 +305,28 @@ def _pool_demand(s: Scenario) -> dict[str, tuple[float, float]]:
     does not resolve. Overflow, repeats and retries are left out: it is a starting point."""
     out: dict[str, list[float]] = {p.name: [0.0, 0.0] for p in s.pools}
     for t in s.demand.types:
-        rate = s.demand.arrival_rate * t.share
-        path = [s.pool(p) for p in s.route_for(t.name).path]
-        escalated = rate
-        extra = 0.0
-        if path and path[0].is_bot:
-            bot = path[0]
-            mean = bot.handle_for(t.name).mean / bot.speed
-            if bot.max_time is not None:
-                mean = min(mean, bot.max_time)
-            out[bot.name][0] += rate
-            out[bot.name][1] += rate * mean
-            escalated = rate * (1.0 - bot.resolution_for(t.name))
-            extra = bot.escalation_extra
-            path = path[1:]
-        if path:
-            first = path[0]
-            per_agent = first.unit_capacity if t.channel == "chat" else 1
-            mean = (first.handle_for(t.name).mean + extra) / first.speed
-            out[first.name][0] += escalated
-            out[first.name][1] += escalated * mean / per_agent
+        # A route by the clock: each alternative with its share of the type's arrivals.
+        for route, share in zip(s.routes_for(t.name), route_shares(s, t.name), strict=True):
+            rate = s.demand.arrival_rate * t.share * share
+            path = [s.pool(p) for p in route.path]
+            escalated = rate
+            extra = 0.0
+            if path and path[0].is_bot:
+                bot = path[0]
+                mean = bot.handle_for(t.name).mean / bot.speed
+                if bot.max_time is not None:
+                    mean = min(mean, bot.max_time)
+                out[bot.name][0] += rate
+                out[bot.name][1] += rate * mean
+                escalated = rate * (1.0 - bot.resolution_for(t.name))
+                extra = bot.escalation_extra
+                path = path[1:]
+            if path:
+                first = path[0]
+                per_agent = first.unit_capacity if t.channel == "chat" else 1
+                mean = (first.handle_for(t.name).mean + extra) / first.speed
+                out[first.name][0] += escalated
+                out[first.name][1] += escalated * mean / per_agent
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 

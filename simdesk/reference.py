@@ -17,14 +17,16 @@ def erlang_reference(s: Scenario) -> QueueFigures | None:
     for profile in (d.intraday, d.weekday):
         if profile is not None and len(set(profile)) > 1:
             return None
-    paths = {tuple(s.route_for(t).path) for t in s.type_names}
+    if any(s.by_clock(t) for t in s.type_names):
+        return None
+    paths = {tuple(s.routes_for(t)[0].path) for t in s.type_names}
     if len(paths) != 1:
         return None
     (path,) = paths
     if len(path) != 1:
         return None
     pool = s.pool(path[0])
-    if pool.is_bot or pool.agents is None or pool.agents == 0:
+    if pool.is_bot or not isinstance(pool.agents, int) or pool.agents == 0:
         return None
     handles: set[Distribution] = {pool.handle_for(t) for t in s.type_names}
     if len(handles) != 1:

@@ -19,9 +19,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
     SerializerFunctionWrapHandler,
+    Tag,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -267,19 +269,55 @@ class Customers(Model):
     repeat: Repeat = Field(default_factory=Repeat)
 
 
+def _absent(value: Any) -> bool:
+    """Optional keys added after the first format leave the canonical inputs (and so old
+    baselines' ``inputs``) unchanged when they are not given."""
+    return value is None
+
+
 class Shift(Model):
-    """A block of identical agents working the same hours on the same days."""
+    """A block of identical agents working the same hours on the same days, optionally
+    only between two dates (``from`` the first day it starts on, ``until`` the first day it
+    no longer does)."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
 
     days: Days = Field(default=tuple(range(7)), json_schema_extra={"default": "all"})
     start: Clock
     end: Clock
     agents: int = Field(ge=1)
+    from_: date | None = Field(
+        default=None,
+        alias="from",
+        exclude_if=_absent,
+        description="first date the shift starts on (needs the scenario's 'start')",
+    )
+    until: date | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="first date the shift no longer starts on (needs the scenario's 'start')",
+    )
 
     @model_validator(mode="after")
     def _span(self) -> Shift:
         if self.start == self.end:
             raise ValueError("a shift must not start and end at the same time")
+        if self.from_ is not None and self.until is not None and self.until <= self.from_:
+            raise ValueError(
+                f"'until' ({self.until}) must come after 'from' ({self.from_}): 'until' is "
+                "the first day the shift no longer starts on"
+            )
         return self
+
+    @property
+    def dated(self) -> bool:
+        return self.from_ is not None or self.until is not None
+
+    def runs_on(self, day: date) -> bool:
+        """Whether a shift starting on ``day`` falls between ``from`` and ``until``."""
+        return (self.from_ is None or day >= self.from_) and (
+            self.until is None or day < self.until
+        )
 
     @property
     def length(self) -> float:
@@ -535,13 +573,31 @@ them keep the inputs their baselines recorded (simdesk/inputs.py)."""
 
 BOT_ONLY = ("resolution", "false_resolution", "escalation_extra", "max_time")
 
+Headcounts = Annotated[
+    dict[date, Annotated[int, Field(ge=0)]],
+    Field(min_length=1),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            "additionalProperties": {"type": "integer", "minimum": 0},
+            "description": "headcount from each date (YYYY-MM-DD)",
+        }
+    ),
+]
+
 
 class Pool(Model):
     """A named group of capacity: a bot, a vendor team or in-house agents."""
 
     name: str = Field(min_length=1)
     kind: Literal["bot", "vendor", "inhouse"]
-    agents: int | None = Field(default=None, ge=0, description="always-on agents")
+    agents: Annotated[int, Field(ge=0)] | Headcounts | None = Field(
+        default=None,
+        description="always-on agents; or a map from date to the headcount from that date "
+        "(needs the scenario's 'start')",
+    )
     shifts: list[Shift] | None = Field(default=None, min_length=1)
     handles: list[str] | None = Field(
         default=None, description="inquiry types this pool may take; default all routed to it"
@@ -635,8 +691,11 @@ class Pool(Model):
 
     @property
     def people(self) -> int:
-        """People a pool of people employs at the start: ``agents``, or the agents of all
-        its shifts added up (each shift line is its own people)."""
+        """People a pool of people employs at the start: ``agents`` (for a headcount by
+        date, its first date's), or the agents of all its shifts added up (each shift line
+        is its own people)."""
+        if isinstance(self.agents, dict):
+            return min(self.agents.items())[1]
         if self.agents is not None:
             return self.agents
         return sum(sh.agents for sh in self.shifts or ())
@@ -645,6 +704,27 @@ class Pool(Model):
     def unit_capacity(self) -> int:
         """Work units one agent offers: chats at once (phone and email take them all)."""
         return self.concurrency or 1
+
+    @property
+    def headcounts(self) -> list[tuple[date, int]] | None:
+        """Dated always-on headcounts, earliest first; None unless ``agents`` is a map."""
+        if not isinstance(self.agents, dict):
+            return None
+        return sorted(self.agents.items())
+
+    @property
+    def dated(self) -> bool:
+        """Whether the pool's staffing changes on dates (a headcount map, dated shifts)."""
+        return isinstance(self.agents, dict) or any(sh.dated for sh in self.shifts or [])
+
+    @property
+    def most_agents(self) -> int:
+        """The most agents the pool can have at once (its size for the caps)."""
+        if isinstance(self.agents, dict):
+            return max(self.agents.values())
+        if self.agents is not None:
+            return self.agents
+        return sum(sh.agents for sh in self.shifts or [])
 
 
 def _route_shorthand_schema(schema: dict[str, Any]) -> None:
@@ -660,14 +740,47 @@ def _route_shorthand_schema(schema: dict[str, Any]) -> None:
     ]
 
 
+class When(Model):
+    """When a route alternative is in force: on these days, from one clock time to another.
+
+    As for shifts, ``days`` are the days a window *starts* on, and a ``to`` earlier than
+    ``from`` runs past midnight into the next day; ``00:00``-``24:00`` is the whole day."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    days: Days = Field(default=tuple(range(7)), json_schema_extra={"default": "all"})
+    from_: Clock = Field(default=0.0, alias="from", json_schema_extra={"default": "00:00"})
+    to: Clock = Field(default=DAY, json_schema_extra={"default": "24:00"})
+
+    @model_validator(mode="after")
+    def _span(self) -> When:
+        if self.from_ == self.to:
+            raise ValueError("a window must not start and end at the same time")
+        return self
+
+    @property
+    def length(self) -> float:
+        """Seconds from each start (as ``Shift.length``)."""
+        return (self.to - self.from_) % DAY or DAY
+
+
 class Route(Model):
-    """The ordered pools one inquiry type visits: a bot first, then people with overflow."""
+    """The ordered pools one inquiry type visits: a bot first, then people with overflow.
+
+    In a list of alternatives (a route by the clock) each has a ``when``, except the last,
+    which may leave it out: the otherwise."""
 
     model_config = ConfigDict(json_schema_extra=_route_shorthand_schema)
 
     path: list[str] = Field(min_length=1)
     overflow_after: Duration | None = Field(
         default=None, description="wait after which the next pool may also take the inquiry"
+    )
+    when: When | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="in a list of alternatives: when this one is in force (days and hours "
+        "of the contact's arrival); the first that holds wins",
     )
 
     @model_validator(mode="before")
@@ -680,11 +793,36 @@ class Route(Model):
         return data
 
 
-class Routing(Model):
-    """Per inquiry type a route; plus the desk-wide switches."""
+def _route_form(value: Any) -> str:
+    """A list of mappings is a route by the clock (alternatives); anything else, one route
+    (a mapping, a list of pool names, or one pool name)."""
+    if isinstance(value, list | tuple) and any(isinstance(v, dict | Route) for v in value):
+        return "alternatives"
+    return "route"
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-    __pydantic_extra__: dict[str, Route] = Field(init=False)
+
+RouteEntry = Annotated[
+    Annotated[Route, Tag("route")]
+    | Annotated[list[Route], Tag("alternatives"), Field(min_length=1)],
+    Discriminator(_route_form),
+]
+"""A type's route: one route, or a list of alternatives chosen by the clock."""
+
+
+def _routing_schema(schema: dict[str, Any]) -> None:
+    """A list of pool names is a route and also, item by item, a list of one-pool routes:
+    the JSON Schema must accept either reading (``anyOf``) where pydantic says ``oneOf``;
+    ``_route_form`` settles it when loading."""
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict) and "oneOf" in extra:
+        extra["anyOf"] = extra.pop("oneOf")
+
+
+class Routing(Model):
+    """Per inquiry type a route (or alternatives by the clock); plus the desk-wide switches."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, json_schema_extra=_routing_schema)
+    __pydantic_extra__: dict[str, RouteEntry] = Field(init=False)
 
     always_human: bool = Field(
         default=False, description="customers who ask for a human skip the bot"
@@ -694,7 +832,7 @@ class Routing(Model):
     )
 
     @property
-    def routes(self) -> dict[str, Route]:
+    def routes(self) -> dict[str, Route | list[Route]]:
         return dict(self.__pydantic_extra__ or {})
 
 
@@ -835,18 +973,34 @@ class Scenario(Model):
     def type_names(self) -> list[str]:
         return [t.name for t in self.demand.types]
 
-    def route_for(self, type_name: str) -> Route:
-        return self.routing.routes[type_name]
+    def routes_for(self, type_name: str) -> list[Route]:
+        """The type's route alternatives in order; a route that does not change with the
+        clock is the only one (docs/scenario-format.md, "Routes by the clock")."""
+        entry = self.routing.routes[type_name]
+        return entry if isinstance(entry, list) else [entry]
 
-    def overflow_for(self, type_name: str) -> float | None:
-        route = self.route_for(type_name)
+    def route_pools(self, type_name: str) -> list[str]:
+        """Every pool any alternative of the type's route visits, in order of first
+        appearance: the route's path when it does not change with the clock. Handle times
+        are drawn for each of them (customers.py)."""
+        out: list[str] = []
+        for route in self.routes_for(type_name):
+            out.extend(p for p in route.path if p not in out)
+        return out
+
+    def by_clock(self, type_name: str) -> bool:
+        """Whether the type's route changes with the clock."""
+        return len(self.routes_for(type_name)) > 1
+
+    def overflow_of(self, route: Route) -> float | None:
+        """A route's own ``overflow_after``, else the desk-wide one."""
         return route.overflow_after if route.overflow_after is not None else (
             self.routing.overflow_after
         )
 
     def pool_types(self, pool_name: str) -> list[str]:
-        """Inquiry types whose route visits this pool."""
-        return [t for t in self.type_names if pool_name in self.route_for(t).path]
+        """Inquiry types whose route visits this pool (at some time)."""
+        return [t for t in self.type_names if pool_name in self.route_pools(t)]
 
 
 Loc = tuple[str | int, ...]
@@ -880,36 +1034,26 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
                 (("routing",), f"inquiry type '{t}' has no route; no pool would handle it")
             )
             continue
-        path = routes[t].path
-        for j, pname in enumerate(path):
-            if pname not in pools:
+        entry = routes[t]
+        if isinstance(entry, list):
+            out.extend(_alternatives_problems(t, entry))
+            paths: list[tuple[Loc, list[str]]] = [
+                (("routing", t, i), r.path) for i, r in enumerate(entry)
+            ]
+        else:
+            if entry.when is not None:
                 out.append(
                     (
-                        ("routing", t, "path", j),
-                        f"unknown pool '{pname}'" + _hint(pname, list(pools)),
+                        ("routing", t, "when"),
+                        "'when' belongs to an alternative of a route by the clock: write the "
+                        "route as a list of alternatives, the last without 'when'",
                     )
                 )
-                continue
-            i, pool = pools[pname]
-            if pool.handles is not None and t not in pool.handles:
-                out.append(
-                    (("routing", t, "path", j), f"pool '{pname}' does not handle '{t}'")
-                )
-            if pool.is_bot and j != 0:
-                out.append(
-                    (("routing", t, "path", j), "a bot may only come first in a route")
-                )
-            if isinstance(pool.handle_time, dict) and t not in pool.handle_time and (
-                "default" not in pool.handle_time
-            ):
-                out.append(
-                    (
-                        ("pools", i, "handle_time"),
-                        f"no handle time for inquiry type '{t}' (add it or a 'default')",
-                    )
-                )
-        if len(set(path)) != len(path):
-            out.append((("routing", t), "a pool appears twice in the route"))
+            paths = [(("routing", t), entry.path)]
+        for where, path in paths:
+            for problem in _path_problems(t, where, path, pools):
+                if problem not in out:
+                    out.append(problem)
     for i, pool in enumerate(s.pools):
         if pool.handles is not None:
             for j, t in enumerate(pool.handles):
@@ -934,6 +1078,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
                             "unknown inquiry type" + _hint(str(t), types),
                         )
                     )
+    out.extend(_dated_problems(s))
     out.extend(_target_problems(s))
     out.extend(_workforce_problems(s))
     return out
@@ -995,6 +1140,112 @@ def _workforce_problems(s: Scenario) -> list[tuple[Loc, str]]:
     return out
 
 
+def _dated_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """Staffing by date needs the calendar (``start``), and a headcount map must say the
+    headcount on the first measured day."""
+    out: list[tuple[Loc, str]] = []
+    for i, pool in enumerate(s.pools):
+        counts = pool.headcounts
+        if counts is not None:
+            if s.start is None:
+                out.append(
+                    (
+                        ("pools", i, "agents"),
+                        "a headcount by date needs the scenario's 'start' (the first "
+                        "measured day, YYYY-MM-DD)",
+                    )
+                )
+            elif counts[0][0] > s.start:
+                first = counts[0][0].isoformat()
+                out.append(
+                    (
+                        ("pools", i, "agents", first),
+                        f"the first date ({first}) is after 'start' ({s.start}): give the "
+                        "headcount on the first measured day, a date on or before 'start'",
+                    )
+                )
+        for j, shift in enumerate(pool.shifts or []):
+            if shift.dated and s.start is None:
+                key = "from" if shift.from_ is not None else "until"
+                out.append(
+                    (
+                        ("pools", i, "shifts", j, key),
+                        "a shift valid between dates needs the scenario's 'start' (the "
+                        "first measured day, YYYY-MM-DD)",
+                    )
+                )
+    return out
+
+
+def _path_problems(
+    t: str, where: Loc, path: list[str], pools: dict[str, tuple[int, Pool]]
+) -> list[tuple[Loc, str]]:
+    """One path of a type's route: known pools that handle the type, a bot only first,
+    no pool twice."""
+    out: list[tuple[Loc, str]] = []
+    for j, pname in enumerate(path):
+        if pname not in pools:
+            out.append(((*where, "path", j), f"unknown pool '{pname}'" + _hint(pname, list(pools))))
+            continue
+        i, pool = pools[pname]
+        if pool.handles is not None and t not in pool.handles:
+            out.append(((*where, "path", j), f"pool '{pname}' does not handle '{t}'"))
+        if pool.is_bot and j != 0:
+            out.append(((*where, "path", j), "a bot may only come first in a route"))
+        if isinstance(pool.handle_time, dict) and t not in pool.handle_time and (
+            "default" not in pool.handle_time
+        ):
+            out.append(
+                (
+                    ("pools", i, "handle_time"),
+                    f"no handle time for inquiry type '{t}' (add it or a 'default')",
+                )
+            )
+    if len(set(path)) != len(path):
+        out.append((where, "a pool appears twice in the route"))
+    return out
+
+
+def _alternatives_problems(t: str, routes: list[Route]) -> list[tuple[Loc, str]]:
+    """A route by the clock: only the last alternative may leave out ``when``, every one is
+    in force at some time, and at every time of the week one is."""
+    from simdesk.weekly import NONE, alternative_table, describe
+
+    out: list[tuple[Loc, str]] = []
+    for i, route in enumerate(routes[:-1]):
+        if route.when is None:
+            out.append(
+                (
+                    ("routing", t, i),
+                    "only the last alternative may leave out 'when' (it is the otherwise); "
+                    "the alternatives after this one would never be used",
+                )
+            )
+    if out:
+        return out
+    table = alternative_table(routes)
+    used = set(table)
+    for i in range(len(routes)):
+        if i not in used:
+            out.append(
+                (
+                    ("routing", t, i, "when"),
+                    "this alternative is never in force: the alternatives before it hold "
+                    "at all of its times",
+                )
+            )
+    if NONE in used:
+        gaps = describe([k == NONE for k in table])
+        out.append(
+            (
+                ("routing", t),
+                f"no alternative holds {gaps}; add a last alternative without 'when' "
+                "(the otherwise)",
+            )
+        )
+    return out
+
+
 def _target_problems(s: Scenario) -> list[tuple[Loc, str]]:
     """Scoped targets name real pools and types, judge figures the scope has, and measure
     service levels at the one threshold the run uses."""
@@ -1038,47 +1289,66 @@ def _target_problems(s: Scenario) -> list[tuple[Loc, str]]:
     return out
 
 
+def route_shares(s: Scenario, type_name: str) -> list[float]:
+    """The share of the type's fresh arrivals each alternative of its route receives, from
+    the arrival rate by hour of the week (1.0 for a route that does not change)."""
+    routes = s.routes_for(type_name)
+    if len(routes) == 1:
+        return [1.0]
+    from simdesk.weekly import MINUTES_PER_WEEK, alternative_table
+
+    table = alternative_table(routes)
+    weights = [0.0] * len(routes)
+    for minute in range(MINUTES_PER_WEEK):
+        if table[minute] >= 0:
+            weights[table[minute]] += s.demand.rate_multiplier(minute // 60)
+    total = sum(weights)
+    return [w / total for w in weights] if total > 0 else [1.0 / len(routes)] * len(routes)
+
+
 def overload_without_patience(s: Scenario) -> tuple[float, float] | None:
     """(work arriving, agents) in agents' worth when customers never abandon and the work
     is at least the staff, else None: then queues grow without limit, which both the
     warning and the targets (an abandonment target means nothing there) must say."""
+    from simdesk.shifts import mean_agents
+
     if s.customers.patience is None:
         human_load = 0.0
         capacity = 0.0
         rate = s.demand.arrival_rate
         for t in s.demand.types:
-            route = s.route_for(t.name)
-            humans = [s.pool(p) for p in route.path if not s.pool(p).is_bot]
-            if not humans:
-                continue
-            bot = s.pool(route.path[0]) if s.pool(route.path[0]).is_bot else None
-            escal = 1.0 - (bot.resolution_for(t.name) if bot else 0.0)
-            first = humans[0]
-            per_chat = first.unit_capacity if t.channel == "chat" else 1
-            human_load += (
-                rate * t.share * escal * first.handle_for(t.name).mean / first.speed / per_chat
-            )
+            for route, share in zip(
+                s.routes_for(t.name), route_shares(s, t.name), strict=True
+            ):
+                humans = [s.pool(p) for p in route.path if not s.pool(p).is_bot]
+                if not humans or share == 0.0:
+                    continue
+                bot = s.pool(route.path[0]) if s.pool(route.path[0]).is_bot else None
+                escal = 1.0 - (bot.resolution_for(t.name) if bot else 0.0)
+                first = humans[0]
+                per_chat = first.unit_capacity if t.channel == "chat" else 1
+                human_load += (
+                    rate * t.share * escal * first.handle_for(t.name).mean / first.speed
+                    / per_chat * share
+                )
         seen: set[str] = set()
         for t in s.demand.types:
-            for p in s.route_for(t.name).path:
+            for p in s.route_pools(t.name):
                 pool = s.pool(p)
                 if pool.is_bot or p in seen:
                     continue
                 seen.add(p)
-                if pool.agents is not None:
-                    capacity += pool.agents
-                elif pool.shifts:
-                    capacity += sum(
-                        sh.agents * len(sh.days) * sh.length / (7 * DAY)
-                        for sh in pool.shifts
-                    )
+                capacity += mean_agents(pool, s)
         if human_load >= capacity:
             return human_load, capacity
     return None
 
 
 def warnings_for(s: Scenario) -> list[str]:
-    """Things that are allowed but probably not meant: an overloaded desk with no patience."""
+    """Things that are allowed but probably not meant: an overloaded desk with no patience,
+    a pool no route uses, times at which a route has nobody on duty (coverage.py)."""
+    from simdesk.coverage import unstaffed_routes, unused_pools
+
     out: list[str] = []
     over = overload_without_patience(s)
     if over is not None:
@@ -1094,4 +1364,6 @@ def warnings_for(s: Scenario) -> list[str]:
             f"'workforce' of pool(s) {', '.join(planned)} is checked but not simulated yet: "
             "this run keeps their people fixed and proficient"
         )
+    out.extend(unused_pools(s))
+    out.extend(unstaffed_routes(s))
     return out

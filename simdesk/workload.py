@@ -56,9 +56,7 @@ def estimate_work(s: Scenario, replications: int | None = None) -> Work:
     for p in s.pools:
         if p.is_bot:
             continue
-        agents[p.name] = p.agents if p.agents is not None else sum(
-            sh.agents for sh in p.shifts or []
-        )
+        agents[p.name] = p.most_agents
     return Work(per_rep, n, waiting, agents)
 
 

@@ -718,6 +718,10 @@ def _model_field(model: type[BaseModel], key: str) -> FieldInfo | None:
 def _step(tp: Any, part: str | int) -> list[Any]:
     if _is_model(tp):
         info = _model_field(tp, part) if isinstance(part, str) else None
+        if info is None and isinstance(part, str) and tp.model_config.get("extra") == "allow":
+            # A key the model does not declare: the type of its extra keys (a route).
+            args = get_args(_extra_type(tp))
+            return _flatten_type(args[-1]) if args else []
         return [] if info is None else _flatten_type(info.annotation)
     origin = get_origin(tp)
     args = get_args(tp)

@@ -152,7 +152,7 @@ def test_always_human_askers_skip_the_bot_and_vendor_takes_overflow(out_dir: Pat
     assert ask > 0
     # Every route starts with the bot, so the only contacts that do not reach it are the
     # customers who asked for a person: their share of all contacts is asks_for_human.
-    assert all(scenario.pool(scenario.route_for(t).path[0]).is_bot for t in scenario.type_names)
+    assert all(scenario.pool(scenario.route_pools(t)[0]).is_bot for t in scenario.type_names)
     skipped = 1.0 - mean(doc["pools"]["bot"], "offered") / mean(doc["totals"], "offered")
     assert skipped == pytest.approx(ask, abs=0.01)
     # The vendor pool only sees contacts that waited overflow_after in the in-house queue.

@@ -171,9 +171,12 @@ class ArrivalsMixin(DeskBase):
         inq.patience = patience
         asked = ask_u < self.ask_p
         inq.asked_human = asked
-        route = self.human_routes[tidx] if asked else self.routes[tidx]
+        if self.by_clock:  # the route in force at its arrival (queues.py)
+            route, inq.handle = self._route_at(tidx, asked, handles, now)
+        else:
+            route = self.human_routes[tidx] if asked else self.routes[tidx]
+            inq.handle = handles[route.skip :] if route.skip else handles
         inq.route = route
-        inq.handle = handles[route.skip :] if route.skip else handles
         inq.u_bot = bot_u
         inq.u_false = false_u
         inq.u_fcr = fcr_u

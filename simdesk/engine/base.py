@@ -20,9 +20,10 @@ from simpy.events import NORMAL, Event, EventPriority
 from simdesk.engine.loop import Call, new_event
 
 if TYPE_CHECKING:
+    from simdesk.calendar import Calendar
     from simdesk.customers import FollowupCustomers, FreshRow
     from simdesk.engine.contact import Inquiry, Journey
-    from simdesk.engine.queues import RouteRuntime
+    from simdesk.engine.queues import ClockRoute, RouteRuntime
     from simdesk.engine.staffing import Agent, PoolRuntime
     from simdesk.scenario import InquiryType, Satisfaction, Scenario
     from simdesk.streams import Draws
@@ -33,6 +34,7 @@ class DeskBase:
     """The shared state of one run (set up in ``desk._Desk.__init__``)."""
 
     s: Scenario
+    cal: Calendar  # the clock on the calendar: weekdays, hours, dates (calendar.py)
     env: simpy.Environment
     queue: list[tuple[float, EventPriority, int, Event]]  # SimPy's event heap
     eid: count[int]  # SimPy's insertion counter
@@ -53,6 +55,9 @@ class DeskBase:
     # queues and routing
     routes: list[RouteRuntime]
     human_routes: list[RouteRuntime]
+    by_clock: bool  # some type's route changes with the clock
+    clock_routes: list[ClockRoute | None]  # per type: its alternatives by the clock
+    human_clock_routes: list[ClockRoute | None]
     ask_p: float
     lazy_abandonment: bool
     retry_p: float
@@ -88,6 +93,9 @@ class DeskBase:
         ) -> None: ...
 
         # queues.py
+        def _route_at(
+            self, tidx: int, asked: bool, handles: tuple[float, ...], now: float
+        ) -> tuple[RouteRuntime, tuple[float, ...]]: ...
         def _enter(self, inq: Inquiry, k: int, now: float) -> None: ...
         def _dispatch(self, pool: PoolRuntime, now: float) -> None: ...
         def _reserve(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import simpy
 
+from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
 from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, ProfileArrivals
 from simdesk.engine.loop import Progress, drive
@@ -37,7 +38,8 @@ class _Desk(
         ntypes = len(names)
         self.chat = [t.channel == "chat" for t in self.types]
         self._setup_scoring(s)
-        self.pools = {p.name: PoolRuntime(p, ntypes, names, self.end) for p in s.pools}
+        self.cal = Calendar.of(s)
+        self.pools = {p.name: PoolRuntime(p, ntypes, names, self.cal) for p in s.pools}
         self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
         self.people_cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
         self.journeys = [[JourneyTally() for _ in range(24)] for _ in range(ntypes)]

@@ -1,17 +1,23 @@
 """Queues, routing and overflow: where a contact goes, how long it waits, who is next.
 
-A type's route is a list of pools. A contact is offered to the first (``_enter``): served
-at once when capacity is free and nobody it must not overtake waits, else queued in its
-priority's queue there. Queues are served by priority, then arrival order
+A type's route is a list of pools; a route by the clock is a list of alternatives, and
+the one in force when the contact arrives is its route (``_route_at``: a table by hour or
+minute of the week, read at the contact's arrival on the calendar's clock). A contact is
+offered to the first pool (``_enter``): served at once when capacity is free and nobody
+it must not overtake waits, else queued in its priority's queue there. A pool of people
+with nobody on duty is passed over at once for the next pool of the route; when none
+after it has anyone on duty, the contact waits in the last pool of the route (docs/rules.md,
+"Pools with nobody on duty"). Queues are served by priority, then arrival order
 (``_dispatch``); in a pool where calls take a whole agent and chats one slot, a call at
 the head keeps its place and those behind it wait.
 
 Overflow timers: a contact that starts waiting in a people pool of a route with
 ``overflow_after`` gets one timer, set only when its remaining patience outlasts
 ``overflow_after``. When it fires (``_on_overflow``) the contact also joins the next
-pool's queue, keeping its place in the first, and if that pool is not the last it gets the
-next timer on the same terms. Whichever pool frees up first serves it; its entries in the
-other queues become stale, and each of those visits is counted as ``overflowed``.
+pool's queue (passing over pools with nobody on duty, as on entry), keeping its place in
+the first, and if that pool is not the last it gets the next timer on the same terms.
+Whichever pool frees up first serves it; its entries in the other queues become stale,
+and each of those visits is counted as ``overflowed``.
 
 Patience is spent over all queues of a contact. Without retries, a waiting contact's
 patience needs no timer: whoever next looks at the queue sees that its deadline passed and
@@ -29,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import ABANDONED
+from simdesk.weekly import NONE, alternative_table, on_whole_hours
 
 if TYPE_CHECKING:
     from simpy.events import Event
@@ -48,6 +55,18 @@ class RouteRuntime:
     overflow_after: float | None
     skip: int  # handle-time entries to skip (1 when a customer bypasses the bot)
     queues: tuple[deque[Entry], ...]  # this type's queue at each pool
+    # An alternative of a route by the clock: the entries of the type's handle times
+    # (drawn for every pool of every alternative) that belong to its pools.
+    pick: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClockRoute:
+    """A route by the clock: the alternative in force in each hour (``unit`` 3600 s, 168
+    entries) or minute (60 s, 10,080 entries) of the week, from Monday 00:00."""
+
+    table: tuple[RouteRuntime, ...]
+    unit: float
 
 
 def priority_queue(pool: PoolRuntime, priority: int) -> deque[Entry]:
@@ -69,30 +88,90 @@ class QueuesMixin(DeskBase):
             # waiting queue can coexist and a newcomer must queue behind the head.
             runtime = self.pools[p.name]
             runtime.mixed = runtime.cap > 1 and any(
-                t.channel != "chat" for t in self.types if p.name in s.route_for(t.name).path
+                t.channel != "chat" for t in self.types if p.name in s.route_pools(t.name)
             )
         self.routes = []
         self.human_routes = []
-        for t in s.type_names:
-            path = s.route_for(t).path
-            over = s.overflow_for(t)
-            prio = s.demand.types[len(self.routes)].priority
-            route = self._route(path, over, 0, prio)
-            self.routes.append(route)
-            if s.routing.always_human and len(path) > 1 and s.pool(path[0]).is_bot:
-                human = self._route(path[1:], over, 1, prio)
-                self.human_routes.append(human)
-            else:
-                self.human_routes.append(route)
+        self.clock_routes = []
+        self.human_clock_routes = []
+        for tidx, t in enumerate(s.type_names):
+            prio = s.demand.types[tidx].priority
+            alternatives = s.routes_for(t)
+            if len(alternatives) == 1:
+                path = alternatives[0].path
+                over = s.overflow_of(alternatives[0])
+                route = self._route(path, over, 0, prio)
+                self.routes.append(route)
+                if self._skips_bot(path):
+                    self.human_routes.append(self._route(path[1:], over, 1, prio))
+                else:
+                    self.human_routes.append(route)
+                self.clock_routes.append(None)
+                self.human_clock_routes.append(None)
+                continue
+            union = s.route_pools(t)
+            plain: list[RouteRuntime] = []
+            human: list[RouteRuntime] = []
+            for alt in alternatives:
+                over = s.overflow_of(alt)
+                pick = tuple(union.index(p) for p in alt.path)
+                route = self._route(alt.path, over, 0, prio, pick)
+                plain.append(route)
+                if self._skips_bot(alt.path):
+                    human.append(self._route(alt.path[1:], over, 0, prio, pick[1:]))
+                else:
+                    human.append(route)
+            minutes = alternative_table(alternatives)
+            if NONE in minutes:
+                raise ValueError(f"route of {t!r}: no alternative holds at some time")
+            step = 60 if on_whole_hours(alternatives) else 1
+            picks = minutes[::step]
+            self.clock_routes.append(ClockRoute(tuple(plain[i] for i in picks), step * 60.0))
+            self.human_clock_routes.append(
+                ClockRoute(tuple(human[i] for i in picks), step * 60.0)
+            )
+            # Never read while by_clock is set (``_route_at`` picks the alternative).
+            self.routes.append(plain[-1])
+            self.human_routes.append(human[-1])
+        self.by_clock = any(c is not None for c in self.clock_routes)
 
-    def _route(self, path: list[str], over: float | None, skip: int, prio: int) -> RouteRuntime:
+    def _skips_bot(self, path: list[str]) -> bool:
+        """Whether a customer who asks for a person skips the head of this path."""
+        s = self.s
+        return s.routing.always_human and len(path) > 1 and s.pool(path[0]).is_bot
+
+    def _route(
+        self, path: list[str], over: float | None, skip: int, prio: int,
+        pick: tuple[int, ...] = (),
+    ) -> RouteRuntime:
         pools = tuple(self.pools[p] for p in path)
-        return RouteRuntime(pools, over, skip, tuple(priority_queue(p, prio) for p in pools))
+        queues = tuple(priority_queue(p, prio) for p in pools)
+        return RouteRuntime(pools, over, skip, queues, pick)
+
+    def _route_at(
+        self, tidx: int, asked: bool, handles: tuple[float, ...], now: float
+    ) -> tuple[RouteRuntime, tuple[float, ...]]:
+        """The route of a contact of this type arriving at ``now`` (for a route by the
+        clock, the alternative in force in that hour or minute of the week on the
+        calendar's clock), and the contact's handle times at its pools, in route order."""
+        clock = (self.human_clock_routes if asked else self.clock_routes)[tidx]
+        if clock is None:
+            route = (self.human_routes if asked else self.routes)[tidx]
+            return route, handles[route.skip :] if route.skip else handles
+        table = clock.table
+        route = table[int((now + self.cal.offset) // clock.unit) % len(table)]
+        return route, tuple([handles[i] for i in route.pick])
 
     def _enter(self, inq: Inquiry, k: int, now: float) -> None:
         """Offer the inquiry to pool k of its route: serve now or queue with timers."""
         route: RouteRuntime = inq.route
         pool = route.pools[k]
+        if not pool.on_duty:  # nobody on duty: on to the first pool that has someone
+            pools = route.pools
+            last = len(pools) - 1
+            while k < last and not pools[k].on_duty:
+                k += 1
+            pool = pools[k]
         inq.pool = pool
         inq.wait_start = now
         if not pool.is_bot:
@@ -254,7 +333,11 @@ class QueuesMixin(DeskBase):
             return
         now = self.env._now
         route: RouteRuntime = inq.route
-        target = route.pools[k]
+        pools = route.pools
+        last = len(pools) - 1
+        while k < last and not pools[k].on_duty:  # passed over, as in _enter
+            k += 1
+        target = pools[k]
         if inq.also is None:
             inq.also = []
         inq.also.append((target, now))

@@ -1,10 +1,14 @@
 """Staffing: agents as identified individuals, their free capacity, and headcount changes.
 
 Every agent has an ``id`` (its index in its pool, in the order the scenario lists its
-people: always-on agents, then each shift's block) and its pool's name. Who is on duty
-changes only through headcount events: a shift window opening (``_on_shift_start``) or
-closing (``_on_shift_end``) for a block of agents. An agent whose shift ends while it
-still serves finishes that contact, paid and counted as staffed, and takes no new one.
+people: always-on agents, then each shift's block; agents hired later come after) and its
+pool's name. Who is on duty changes only through headcount events: a shift window opening
+(``_on_shift_start``) or closing (``_on_shift_end``) for a block of agents, and a pool's
+always-on headcount changing on a date (``_on_headcount``, through ``set_headcount``,
+the one way to hire or send home agents of that block). An agent who goes off duty while
+it still serves finishes that contact, paid and counted as staffed, and takes no new one.
+``PoolRuntime.on_duty`` counts the agents on duty: a pool of people where it is 0 is
+passed over by routing (queues.py).
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from simdesk.engine.base import DeskBase
-from simdesk.shifts import shift_windows
+from simdesk.shifts import headcount_changes, shift_windows
 from simdesk.tally import Tally
 
 if TYPE_CHECKING:
     from simpy.events import Event
 
+    from simdesk.calendar import Calendar
     from simdesk.engine.contact import Inquiry
     from simdesk.scenario import Pool
 
@@ -51,7 +56,7 @@ class PoolRuntime:
     """A pool during a run: its agents and free capacity, its queues (queues.py) and the
     integrals and counters it records (recording.py)."""
 
-    def __init__(self, pool: Pool, ntypes: int, type_names: list[str], end: float) -> None:
+    def __init__(self, pool: Pool, ntypes: int, type_names: list[str], cal: Calendar) -> None:
         self.name = pool.name
         self.is_bot = pool.is_bot
         self.cap = 1 if pool.is_bot else pool.unit_capacity
@@ -85,15 +90,27 @@ class PoolRuntime:
             self.chat_levels = tuple(range(self.cap, 0, -1))
         self.wake: Inquiry | None = None  # blocked head whose deadline has a timer
         self.windows: list[tuple[list[Agent], list[tuple[float, float]]]] = []
+        # The always-on block (``agents``), in id order; the first ``base_on`` are on duty.
+        self.base: list[Agent] = []
+        self.base_on = 0
+        # Later changes of the always-on headcount: (time, headcount from then).
+        self.headcounts: list[tuple[float, int]] = []
         if pool.is_bot:
             self.add(self._hire(pool.concurrency or UNLIMITED, True))
+            self.on_duty = 1
         elif pool.agents is not None:
-            for _ in range(pool.agents):
-                self.add(self._hire(self.cap, True))
+            changes = headcount_changes(pool, cal)
+            for _ in range(changes[0][1]):
+                agent = self._hire(self.cap, True)
+                self.add(agent)
+                self.base.append(agent)
+            self.base_on = self.on_duty = changes[0][1]
+            self.headcounts = changes[1:]
         else:
+            self.on_duty = 0
             for shift in pool.shifts or []:
                 block = [self._hire(self.cap, False) for _ in range(shift.agents)]
-                self.windows.append((block, shift_windows(shift, end)))
+                self.windows.append((block, shift_windows(shift, cal.end, cal)))
         if pool.is_bot:
             self.staffed = pool.concurrency or 0
         else:
@@ -212,7 +229,8 @@ def _link(head: Agent, agent: Agent) -> None:
 
 
 class StaffingMixin(DeskBase):
-    """Headcount changes as events: shift windows open and close blocks of agents."""
+    """Headcount changes as events: shift windows open and close blocks of agents, and a
+    pool's always-on headcount changes on its dates."""
 
     def _schedule_staffing(self) -> None:
         for pool in self.pools.values():
@@ -221,12 +239,40 @@ class StaffingMixin(DeskBase):
                     self._at(start, self._on_shift_start, (pool, block))
                     if stop < self.end:
                         self._at(stop, self._on_shift_end, (pool, block))
+            for at, n in pool.headcounts:
+                self._at(at, self._on_headcount, (pool, n))
 
     def _on_shift_start(self, ev: Event) -> None:
-        """A block of agents comes on duty: their free capacity serves the queue at once."""
         pool, block = ev._value
-        now = self.env._now
+        self._come_on_duty(pool, block, self.env._now)
+
+    def _on_shift_end(self, ev: Event) -> None:
+        pool, block = ev._value
+        self._go_off_duty(pool, block, self.env._now)
+
+    def _on_headcount(self, ev: Event) -> None:
+        pool, n = ev._value
+        self.set_headcount(pool, n, self.env._now)
+
+    def set_headcount(self, pool: PoolRuntime, n: int, now: float) -> None:
+        """The pool's always-on headcount becomes ``n`` at ``now``: the agents who left
+        last come back first, then new ones are hired (the next ids); when it falls, the
+        agents hired last leave first, a busy one after the contact in hand (paid until
+        then, as at a shift's end). Dated ``agents`` drive it; hires and leavers may too."""
+        on = pool.base_on
+        if n > on:
+            while len(pool.base) < n:
+                pool.base.append(pool._hire(pool.cap, False))
+            pool.base_on = n
+            self._come_on_duty(pool, pool.base[on:n], now)
+        elif n < on:
+            pool.base_on = n
+            self._go_off_duty(pool, pool.base[n:on], now)
+
+    def _come_on_duty(self, pool: PoolRuntime, block: list[Agent], now: float) -> None:
+        """A block of agents comes on duty: their free capacity serves the queue at once."""
         pool.flush(now)
+        pool.on_duty += len(block)
         for agent in block:
             agent.on_shift = True
             pool.add(agent)
@@ -236,11 +282,12 @@ class StaffingMixin(DeskBase):
         if pool.order:
             self._dispatch(pool, now)
 
-    def _on_shift_end(self, ev: Event) -> None:
+    def _go_off_duty(self, pool: PoolRuntime, block: list[Agent], now: float) -> None:
         """A block goes off duty: idle agents leave now, busy ones when their contact ends
-        (service.py), paid until then."""
-        pool, block = ev._value
-        pool.flush(self.env._now)
+        (service.py), paid until then. Contacts waiting in the pool stay in its queue (and
+        overflow as usual, docs/rules.md)."""
+        pool.flush(now)
+        pool.on_duty -= len(block)
         pool.remove(block)
         for agent in block:
             agent.on_shift = False
