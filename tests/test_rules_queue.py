@@ -182,9 +182,16 @@ def test_occupancy_of_a_chat_agent_is_counted_in_slots() -> None:
 # --------------------------------------------------------------- overflow and patience
 
 
+def _busy(name: str) -> dict[str, object]:
+    """A pool whose one agent is on duty but busy all run with the first contact, which
+    never finishes (so no figure counts it): every later contact has to wait there. (A pool
+    with nobody on duty would be passed over at once; docs/rules.md.)"""
+    return people(name, agents=1, handle_time="fixed(1000h)")
+
+
 def _overflow_desk(**customers: object) -> dict[str, object]:
     return desk(
-        pools=[people("first", agents=0), people("second", agents=50)],
+        pools=[_busy("first"), people("second", agents=50)],
         routing={"t": {"path": ["first", "second"], "overflow_after": "30s"}},
         customers=customers,
     )
@@ -194,8 +201,8 @@ def test_overflow_after_lets_the_next_pool_answer_after_exactly_that_wait() -> N
     """routing overflow_after: "after this long in a people pool's queue, the next pool of
     the path may also take the contact".
 
-    `first` has nobody, `second` 50 agents for 1-minute contacts at 60/h: every contact
-    waits exactly 30 s in `first`, then `second` answers it at once. So p_wait = 1,
+    `first` is busy all run (``_busy``), `second` has 50 agents for 1-minute contacts at
+    60/h: every contact waits exactly 30 s in `first`, then `second` answers it at once. So p_wait = 1,
     wait_mean = asa = 30 s, service level (20 s) = 0, and satisfaction 4.5 - 0.1 x 0.5 min
     = 4.45. Every visit to `first` ends by overflow; `second` answers without a wait.
     """
@@ -229,7 +236,7 @@ def test_no_overflow_after_means_later_pools_are_never_used() -> None:
 def test_overflow_is_not_scheduled_past_the_customers_patience() -> None:
     """"Overflow is only scheduled if the customer is still expected to be waiting then".
 
-    Patience fixed(20s) < overflow_after 30s and nobody in `first`: every contact abandons
+    Patience fixed(20s) < overflow_after 30s and `first` busy all run: every contact abandons
     after exactly 20 s and `second` is never offered anything. Satisfaction of each is
     abandoned 1.5 - 0.1 x 1/3 min.
     """
@@ -280,14 +287,14 @@ def test_abandoners_wait_until_they_leave_and_count_as_missed() -> None:
     """figures.md: abandoners' waits run until they left; service level counts abandoners
     as missed; asa is over handled contacts only.
 
-    `first` has nobody; patience is 5 s or 1 h (equally likely); after 10 s `second` (50
+    `first` is busy all run; patience is 5 s or 1 h (equally likely); after 10 s `second` (50
     agents) answers. Those with 5 s abandon at exactly 5 s (no overflow is scheduled past
     their patience), the others are answered at exactly 10 s. So asa = 10 s, wait_mean =
     (10 h + 5 a) / (h + a) for h handled and a abandoned, service level (within 20 s) =
     h / (h + a) (not 1), and p_wait = 1.
     """
     data = desk(
-        pools=[people("first", agents=0), people("second", agents=50)],
+        pools=[_busy("first"), people("second", agents=50)],
         routing={"t": {"path": ["first", "second"], "overflow_after": "10s"}},
         customers={"patience": "empirical(5s, 1h)"},
     )
