@@ -88,7 +88,9 @@ pools:
     cost: {per_hour: 30}
 routing:
   billing: {path: [bot, vendor, inhouse], overflow_after: 30s}
-  tech: {path: [bot, inhouse, vendor], overflow_after: 60s}
+  # tech has no vendor behind in-house: a pool of 0 agents is passed over at once, and
+  # the vendor alone would then be the cheapest answer (no neighbour in one pool)
+  tech: {path: [bot, inhouse], overflow_after: 60s}
 targets:
   service_level: {within: 30s, at_least: 0.8}
   max_abandonment: 0.05
