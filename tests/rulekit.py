@@ -19,7 +19,9 @@ from simdesk.loading import scenario_from_data
 FLOOD = "3600/h"
 
 
-def people(name: str = "people", agents: int | None = 1, **keys: Any) -> dict[str, Any]:
+def people(
+    name: str = "people", agents: int | dict[str, int] | None = 1, **keys: Any
+) -> dict[str, Any]:
     """An in-house pool; ``handle_time`` defaults to fixed(1m)."""
     pool: dict[str, Any] = {"name": name, "kind": "inhouse", "handle_time": "fixed(1m)"}
     if agents is not None:

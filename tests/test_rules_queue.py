@@ -202,9 +202,9 @@ def test_overflow_after_lets_the_next_pool_answer_after_exactly_that_wait() -> N
     the path may also take the contact".
 
     `first` is busy all run (``_busy``), `second` has 50 agents for 1-minute contacts at
-    60/h: every contact waits exactly 30 s in `first`, then `second` answers it at once. So p_wait = 1,
-    wait_mean = asa = 30 s, service level (20 s) = 0, and satisfaction 4.5 - 0.1 x 0.5 min
-    = 4.45. Every visit to `first` ends by overflow; `second` answers without a wait.
+    60/h: every contact waits exactly 30 s in `first`, then `second` answers it at once. So
+    p_wait = 1, wait_mean = asa = 30 s, service level (20 s) = 0, and satisfaction 4.5 -
+    0.1 x 0.5 min = 4.45. Every visit to `first` ends by overflow; `second` answers without a wait.
     """
     figs = run(_overflow_desk())
     t = figs.totals
