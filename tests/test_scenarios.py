@@ -127,6 +127,19 @@ def test_erlang_c_matches_the_published_check(out_dir: Path) -> None:
     assert erlang["service_level"] == pytest.approx(0.88835, abs=1e-5)
 
 
+def test_clock_routing_shares_the_people_work_by_the_clock(out_dir: Path) -> None:
+    """In-house on weekdays 08:00-22:00, the vendor otherwise: both answer a large share of
+    what the bot escalates (the exact split by arrival time is tests/test_rules_clock.py's),
+    and nobody is left without an agent on duty (no warning; checked for every file)."""
+    doc = doc_for("clock_routing", out_dir)
+    scenario = load_scenario(SCENARIOS / "clock_routing.yaml")
+    assert all(scenario.by_clock(t) for t in scenario.type_names)
+    inhouse = mean(doc["pools"]["inhouse"], "offered")
+    vendor = mean(doc["pools"]["vendor"], "offered")
+    assert 0.25 <= vendor / (inhouse + vendor) <= 0.6
+    assert inhouse + vendor >= mean(doc["pools"]["bot"], "escalated")
+
+
 def test_ai_first_bot_contains_about_two_thirds_of_chats(out_dir: Path) -> None:
     doc = doc_for("ai_first", out_dir)
     scenario = load_scenario(SCENARIOS / "ai_first.yaml")
