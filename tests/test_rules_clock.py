@@ -8,11 +8,16 @@ otherwise, so nobody waits where the rule does not make them.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rulekit import desk, people, run
+from typer.testing import CliRunner
 
+from simdesk.cli import app
 from simdesk.errors import ScenarioError
 from simdesk.figures import RunFigures
 from simdesk.loading import scenario_from_data
@@ -309,3 +314,33 @@ def test_an_alternative_never_in_force_is_an_error() -> None:
 def test_when_outside_a_list_of_alternatives_is_an_error() -> None:
     found = _problems({"t": {"when": WEEKDAY_DAYTIME, "path": ["day"]}})
     assert any("routing.t.when: 'when' belongs to an alternative" in p for p in found), found
+
+
+def test_warnings_are_printed_by_run_and_validate_and_written_to_the_json(
+    tmp_path: Path,
+) -> None:
+    """On standard error (not in the tables), and under ``warnings`` in ``run --json``."""
+    shifts = [{"days": "mon-fri", "start": "08:00", "end": "22:00", "agents": 5}]
+    data = desk(
+        pools=[people("inhouse", agents=None, shifts=shifts), people("spare")],
+        routing={"billing": ["inhouse"]},
+        types=[{"name": "billing", "share": 1.0}],
+        horizon="1d",
+    )
+    path = tmp_path / "desk.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "result.json"
+    env = {"COLUMNS": "200", "NO_COLOR": "1"}
+    ran = CliRunner().invoke(app, ["run", str(path), "--json", str(out)], env=env)
+    assert ran.exit_code == 0, ran.output
+    expected = ["pool 'spare' is in no route", "billing: no staffed pool Mon 00:00-08:00"]
+    for text in expected:
+        assert text in ran.stderr and text not in ran.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [w[:40] for w in doc["warnings"]] == [
+        "pool 'spare' is in no route: it answers ",
+        "billing: no staffed pool Mon 00:00-08:00",
+    ]
+    checked = CliRunner().invoke(app, ["validate", str(path)], env=env)
+    assert checked.exit_code == 0
+    assert all(text in checked.stderr for text in expected)
