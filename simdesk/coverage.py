@@ -74,17 +74,19 @@ def _alternative_spans(
 ) -> list[list[Span]]:
     """When each alternative is in force within [start, end), in simulated seconds."""
     out: list[list[Span]] = [[] for _ in range(count)]
+    runs: list[tuple[int, int, int]] = []  # (first minute, end minute, alternative)
+    minute = 0
+    while minute < MINUTES_PER_WEEK:
+        stop = minute
+        while stop < MINUTES_PER_WEEK and table[stop] == table[minute]:
+            stop += 1
+        runs.append((minute, stop, table[minute]))
+        minute = stop
     # Simulated time of the Monday 00:00 on or before ``start``.
-    week0 = start - ((start + cal.offset) % WEEK)
-    base = week0
+    base = start - ((start + cal.offset) % WEEK)
     while base < end:
-        minute = 0
-        while minute < MINUTES_PER_WEEK:
-            index = table[minute]
-            stop = minute
-            while stop < MINUTES_PER_WEEK and table[stop] == index:
-                stop += 1
-            a = max(base + minute * 60.0, start)
+        for first, stop, index in runs:
+            a = max(base + first * 60.0, start)
             b = min(base + stop * 60.0, end)
             if index != NONE and a < b:
                 spans = out[index]
@@ -92,7 +94,6 @@ def _alternative_spans(
                     spans[-1] = (spans[-1][0], b)
                 else:
                     spans.append((a, b))
-            minute = stop
         base += WEEK
     return out
 
