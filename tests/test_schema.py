@@ -14,6 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from simdesk.cli import app
@@ -185,3 +186,35 @@ def test_yaml_language_server_comment_example_is_documented() -> None:
     text = (ROOT / "docs" / "ci.md").read_text()
     assert "# yaml-language-server: $schema=" in text
     assert "yaml.schemas" in text
+
+
+DATED = """\
+name: dated
+start: 2027-01-04
+demand:
+  arrival_rate: 60/h
+  types: [{name: billing, share: 1}]
+pools:
+  - {name: inhouse, kind: inhouse, handle_time: fixed(3m), agents: {2027-01-04: 4, 2027-03-01: 6}}
+  - name: vendor
+    kind: vendor
+    handle_time: fixed(3m)
+    shifts:
+      - {start: "00:00", end: "24:00", agents: 2, until: 2027-03-01}
+      - {start: "00:00", end: "24:00", agents: 3, from: 2027-03-01}
+routing:
+  billing:
+    - {when: {days: mon-fri, from: "08:00", to: "22:00"}, path: [inhouse, vendor]}
+    - path: [vendor]
+"""
+
+
+def test_dated_staffing_and_routes_by_the_clock_are_accepted_by_loader_and_schema(
+    tmp_path: Path, validator: jsonschema.Draft202012Validator
+) -> None:
+    path = tmp_path / "dated.yaml"
+    path.write_text(DATED)
+    load_scenario(path)
+    assert [e.message for e in validator.iter_errors(load_yaml(path).data)] == []
+    bad = DATED.replace("2027-03-01: 6", "March: 6")
+    assert list(validator.iter_errors(yaml.safe_load(bad)))
