@@ -55,7 +55,7 @@ class FreshCustomers:
     def __init__(self, streams: Streams, s: Scenario, batch: int = BATCH) -> None:
         self.batch = batch
         self.uses = _Uses(s)
-        self.cum = np.array(list(accumulate(t.share for t in s.demand.types)))
+        self.cum = np.array(list(accumulate(s.demand.shares)))
         self.cum[-1] = 1.0
         self.g_arrivals = streams.generator("arrivals")
         self.g_types = streams.generator("types")
@@ -89,13 +89,26 @@ class FreshCustomers:
 
     def _refill(self) -> Iterator[FreshRow]:
         n = self.batch
-        u = self.uses
         gaps = self.g_arrivals.standard_exponential(n).tolist()
         if len(self.routes) > 1:
             tidx_arr = np.searchsorted(self.cum, self.g_types.random(n), side="right")
             np.minimum(tidx_arr, len(self.routes) - 1, out=tidx_arr)
         else:
             tidx_arr = np.zeros(n, dtype=np.int64)
+        return self._rows(gaps, tidx_arr)
+
+    def rows_for(self, tidx: list[int]) -> Iterator[FreshRow]:
+        """Rows for arrivals whose types are already known (a replayed trace), in order:
+        every draw but the gap and the type, from the same streams as ``batches``. The
+        gap is 0 (a trace gives the times)."""
+        return self._rows(repeat(0.0, len(tidx)), np.array(tidx, dtype=np.int64))
+
+    def _rows(self, gaps: Any, tidx_arr: Any) -> Iterator[FreshRow]:
+        """Each arrival's own draws beside its gap and type: patience, handle times for
+        each pool of its type's route (drawn per type, in arrival order within the type's
+        stream), and the outcome uniforms."""
+        n = len(tidx_arr)
+        u = self.uses
         tidx = tidx_arr.tolist()
         if u.patience is None:
             patience: Any = repeat(math.inf, n)

@@ -50,3 +50,13 @@ MAX_SHIFT_PATTERNS = 10_000
 # contacts abandon or end unresolved in zero time and come back after zero time is looping
 # forever at that instant, and the run stops with a message.
 MAX_FOLLOWUPS_AT_ONE_INSTANT = 100_000
+# Coefficient of variation of the daily busyness factor (demand.daily_busyness.cv). Real
+# desks show 0.1 to 0.3; at 10 a day a thousand times busier than usual is already a
+# one-in-twenty-million event, and beyond it single days dwarf the rest of the run.
+MAX_DAILY_BUSYNESS_CV = 10.0
+# Located problems reported for one trace file before reading stops: a file of the wrong
+# kind fails on every row, and one screenful says so.
+MAX_TRACE_PROBLEMS = 10
+# Characters in one line of a trace file: a real row is well under a hundred, and reading
+# stops at a longer one rather than holding a file without line breaks in memory.
+MAX_TRACE_LINE = 10_000

@@ -7,6 +7,7 @@ from typing import Any
 
 from simdesk.errors import Problem, ScenarioError
 from simdesk.scenario import Scenario, consistency_problems
+from simdesk.traces import attach_trace, trace_key
 from simdesk.yamlload import LocatedDocument, format_key_path, load_yaml, validate
 
 
@@ -24,6 +25,12 @@ def scenario_from_document(doc: LocatedDocument) -> Scenario:
     if problems:
         problems.sort(key=lambda p: (p.line is None, p.line or 0))
         raise ScenarioError(problems)
+    found = trace_key(scenario)
+    if found is not None:
+        # Checked now, in one streaming pass, so that a bad row stops the command before
+        # anything runs (and `validate` reports it).
+        loc = tuple(found[0].split("."))
+        attach_trace(scenario, doc.file, doc.line_of(loc))
     return scenario
 
 

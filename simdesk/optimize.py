@@ -304,10 +304,10 @@ def _pool_demand(s: Scenario) -> dict[str, tuple[float, float]]:
     pool of its kind on its route: the bot, then the first pool of people for what the bot
     does not resolve. Overflow, repeats and retries are left out: it is a starting point."""
     out: dict[str, list[float]] = {p.name: [0.0, 0.0] for p in s.pools}
-    for t in s.demand.types:
+    for t, type_share in zip(s.demand.types, s.demand.shares, strict=True):
         # A route by the clock: each alternative with its share of the type's arrivals.
         for route, share in zip(s.routes_for(t.name), route_shares(s, t.name), strict=True):
-            rate = s.demand.arrival_rate * t.share * share
+            rate = s.demand.mean_rate * type_share * share
             path = [s.pool(p) for p in route.path]
             escalated = rate
             extra = 0.0

@@ -14,9 +14,8 @@ from simdesk.scenario import Scenario
 
 def erlang_reference(s: Scenario) -> QueueFigures | None:
     d = s.demand
-    for profile in (d.intraday, d.weekday):
-        if profile is not None and len(set(profile)) > 1:
-            return None
+    if not d.stationary:
+        return None
     if any(s.by_clock(t) for t in s.type_names):
         return None
     paths = {tuple(s.routes_for(t)[0].path) for t in s.type_names}
@@ -47,7 +46,7 @@ def erlang_reference(s: Scenario) -> QueueFigures | None:
     mean_handle = handle.mean / pool.speed
     try:
         if patience is None:
-            return erlang_c(pool.agents, d.arrival_rate, mean_handle, within)
-        return erlang_a(pool.agents, d.arrival_rate, mean_handle, patience.mean, within)
+            return erlang_c(pool.agents, d.mean_rate, mean_handle, within)
+        return erlang_a(pool.agents, d.mean_rate, mean_handle, patience.mean, within)
     except ValueError:
         return None

@@ -12,6 +12,7 @@ the key path of the offending entry and pydantic's model-level errors lose it.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -22,6 +23,7 @@ from pydantic import (
     Discriminator,
     Field,
     PlainSerializer,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     Tag,
     ValidationInfo,
@@ -35,7 +37,7 @@ from pydantic_core import PydanticCustomError, PydanticSerializationUnexpectedVa
 from simdesk.calendar import MONTH
 from simdesk.defaults import DEFAULT_SL_WITHIN as DEFAULT_SL_WITHIN
 from simdesk.distributions import Distribution, parse_distribution
-from simdesk.limits import MAX_AGENTS
+from simdesk.limits import MAX_AGENTS, MAX_DAILY_BUSYNESS_CV
 from simdesk.suggest import closest
 from simdesk.units import format_duration, format_rate, parse_clock, parse_duration, parse_rate
 
@@ -192,15 +194,95 @@ class InquiryType(Model):
     """A kind of customer inquiry; its share of arrivals decides how often it occurs."""
 
     name: str = Field(min_length=1)
-    share: Annotated[float, Field(gt=0.0, le=1.0), BeforeValidator(_probability)]
+    share: Annotated[float, Field(gt=0.0, le=1.0), BeforeValidator(_probability)] | None = Field(
+        default=None,
+        description="probability that a fresh arrival is of this type; required with "
+        "arrival_rate, left out with a trace (its rows say the type)",
+    )
     channel: Literal["chat", "phone", "email"] = "phone"
     priority: int = Field(default=0, description="higher is answered first")
 
 
-class Demand(Model):
-    """Arrivals: a Poisson process whose mean rate is shaped by hour of day and weekday."""
+_GROWTH_RE = re.compile(
+    r"^\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%\s*/\s*(month|year)\s*$"
+)
+_GROWTH_EXPECTED = "expected a growth rate such as 2%/month, -1%/month or 10%/year"
 
-    arrival_rate: Rate
+
+def parse_growth(value: Any) -> float:
+    """Growth per month (0.02 for ``2%/month``). A unit is required: 2% a month and 2% a
+    year differ by a factor of 12 in a year's demand. ``%/year`` is converted to the
+    monthly rate that compounds to it over 12 months."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        raise ValueError(f"{_GROWTH_EXPECTED}; got {value!r} (a number without '%/month')")
+    if not isinstance(value, str):
+        raise ValueError(f"{_GROWTH_EXPECTED}; got {value!r}")
+    match = _GROWTH_RE.match(value)
+    if match is None:
+        raise ValueError(f"{_GROWTH_EXPECTED}; got {value.strip()!r}")
+    rate = float(match.group(1)) / 100.0
+    if rate <= -1.0:
+        raise ValueError(f"growth must be above -100% (demand cannot shrink below nothing); "
+                         f"got {value.strip()!r}")
+    if match.group(2) == "year":
+        rate = (1.0 + rate) ** (1.0 / 12.0) - 1.0
+    return rate
+
+
+def format_growth(rate: float) -> str:
+    return f"{rate * 100:.12g}%/month"
+
+
+Growth = Annotated[
+    float,
+    BeforeValidator(parse_growth),
+    PlainSerializer(format_growth, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[+-]?[0-9]*\.?[0-9]+\s*%\s*/\s*(month|year)\s*$",
+            "description": "growth, compounding: 2%/month, -1%/month, 10%/year",
+        }
+    ),
+]
+
+
+class SpecialDate(Model):
+    """One date whose arrivals are multiplied (a sale, an outage: 3; a holiday: 0)."""
+
+    date: date
+    multiplier: NonNegFloat
+
+
+def _special_dates(value: Any) -> Any:
+    """A mapping ``{2027-11-26: 3}`` is the same as a list of ``{date, multiplier}``."""
+    if isinstance(value, dict):
+        return [{"date": k, "multiplier": v} for k, v in value.items()]
+    return value
+
+
+class DailyBusyness(Model):
+    """A random factor per day on every hour's rate: gamma, mean 1, this cv."""
+
+    cv: Annotated[float, Field(ge=0.0, le=MAX_DAILY_BUSYNESS_CV)]
+
+
+# Keys that shape Poisson arrivals over the calendar; a replayed trace takes none of them.
+TIME_VARYING_KEYS = ("growth", "months", "special_dates", "daily_busyness")
+# Keys added with demand over time and traces: left out of the canonical inputs when
+# absent, so the inputs of a scenario that does not use them read as before.
+_NEW_DEMAND_KEYS = (*TIME_VARYING_KEYS, "trace", "trace_profile")
+
+
+class Demand(Model):
+    """Arrivals: a Poisson process whose mean rate is shaped by hour of day and weekday,
+    and over the calendar (growth, months, special dates, a random busyness per day); or a
+    replayed trace of real arrivals (docs/scenario-format.md, "demand")."""
+
+    arrival_rate: Rate | None = Field(
+        default=None,
+        description="mean rate over the week; required unless trace or trace_profile",
+    )
     intraday: list[NonNegFloat] | None = Field(
         default=None, description="24 relative weights, hour 0 first; default flat"
     )
@@ -208,11 +290,63 @@ class Demand(Model):
         default=None, description="7 relative weights, Monday first; default flat"
     )
     types: list[InquiryType] = Field(min_length=1)
+    growth: Growth | None = Field(
+        default=None, description="compounding growth from the first measured moment"
+    )
+    months: list[NonNegFloat] | None = Field(
+        default=None, description="12 relative weights, January first; needs start"
+    )
+    special_dates: Annotated[
+        list[SpecialDate] | None,
+        BeforeValidator(_special_dates),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "date": {"type": "string", "format": "date"},
+                                "multiplier": {"type": "number", "minimum": 0},
+                            },
+                            "required": ["date", "multiplier"],
+                            "additionalProperties": False,
+                        },
+                    },
+                    {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+                    {"type": "null"},
+                ],
+                "description": "dates whose arrivals are multiplied; needs start",
+            }
+        ),
+    ] = None
+    daily_busyness: DailyBusyness | None = Field(
+        default=None, description="a random factor per day, gamma with mean 1 and this cv"
+    )
+    trace: str | None = Field(
+        default=None, description="CSV of arrivals to replay (path relative to the scenario)"
+    )
+    trace_profile: str | None = Field(
+        default=None,
+        description="CSV of arrivals whose rates by hour of the week drive Poisson arrivals",
+    )
 
-    @field_validator("intraday", "weekday")
+    # What the loader read from the trace file (traces.TraceInfo); None without a trace.
+    _trace: Any = PrivateAttr(default=None)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in _NEW_DEMAND_KEYS:
+            if data.get(key, 0) is None:
+                del data[key]
+        return data
+
+    @field_validator("intraday", "weekday", "months")
     @classmethod
     def _profile(cls, v: list[float] | None, info: ValidationInfo) -> list[float] | None:
-        size = 24 if info.field_name == "intraday" else 7
+        size = {"intraday": 24, "weekday": 7, "months": 12}[str(info.field_name)]
         if v is not None and (len(v) != size or sum(v) <= 0):
             raise ValueError(f"expected {size} non-negative weights, not all zero; got {len(v)}")
         if v is not None and not math.isfinite(sum(v)):
@@ -228,13 +362,56 @@ class Demand(Model):
     @classmethod
     def _types(cls, v: list[InquiryType]) -> list[InquiryType]:
         _require_unique("inquiry type", [t.name for t in v])
-        total = sum(t.share for t in v)
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares must sum to 1; they sum to {total:g}")
+        given = [t.share for t in v if t.share is not None]
+        if len(given) == len(v):
+            total = sum(given)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"shares must sum to 1; they sum to {total:g}")
         return v
+
+    @field_validator("special_dates")
+    @classmethod
+    def _dates(cls, v: list[SpecialDate] | None) -> list[SpecialDate] | None:
+        if v is not None:
+            _require_unique("special date", [d.date.isoformat() for d in v])
+        return v
+
+    @property
+    def time_varying(self) -> bool:
+        """Whether the rate changes over the calendar beyond the week's profile."""
+        return any(getattr(self, key) is not None for key in TIME_VARYING_KEYS)
+
+    @property
+    def stationary(self) -> bool:
+        """Poisson arrivals at one constant rate: what the Erlang formulas assume."""
+        if self.trace is not None or self.trace_profile is not None or self.time_varying:
+            return False
+        return all(
+            profile is None or len(set(profile)) <= 1 for profile in (self.intraday, self.weekday)
+        )
+
+    @property
+    def mean_rate(self) -> float:
+        """Fresh arrivals per second on average over a week, whatever the source:
+        ``arrival_rate``, a trace profile's rates, or a replayed trace's rows over the run
+        (0 until the loader has read the trace). Growth and the calendar are left out."""
+        if self.arrival_rate is not None:
+            return self.arrival_rate
+        return 0.0 if self._trace is None else float(self._trace.mean_rate)
+
+    @property
+    def shares(self) -> list[float]:
+        """Each type's share of fresh arrivals: as given, or the trace's own mix."""
+        if all(t.share is not None for t in self.types):
+            return [float(t.share or 0.0) for t in self.types]
+        if self._trace is None:
+            return [1.0 / len(self.types)] * len(self.types)
+        return list(self._trace.type_shares)
 
     def rate_multiplier(self, hour_of_week: int) -> float:
         """Relative arrival rate in one hour of the week (mean 1 over the week)."""
+        if self._trace is not None:
+            return float(self._trace.multipliers[hour_of_week])
         day, hour = divmod(hour_of_week, 24)
         m = 1.0
         if self.intraday is not None:
@@ -242,6 +419,12 @@ class Demand(Model):
         if self.weekday is not None:
             m *= self.weekday[day] * 7 / sum(self.weekday)
         return m
+
+    def month_multiplier(self, month: int) -> float:
+        """Relative arrival rate in a month (1 = January; mean 1 over the 12 weights)."""
+        if self.months is None:
+            return 1.0
+        return self.months[month - 1] * 12 / sum(self.months)
 
 
 class Retry(Model):
@@ -1081,6 +1264,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
     out.extend(_dated_problems(s))
     out.extend(_target_problems(s))
     out.extend(_workforce_problems(s))
+    out.extend(_demand_problems(s))
     return out
 
 
@@ -1243,6 +1427,95 @@ def _alternatives_problems(t: str, routes: list[Route]) -> list[tuple[Loc, str]]
                 "(the otherwise)",
             )
         )
+
+
+
+def _demand_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """Which arrival source the demand describes, and the keys each source takes: Poisson
+    at ``arrival_rate`` or at a ``trace_profile``'s rates (both shaped by the calendar
+    keys), or a replayed ``trace`` (docs/scenario-format.md, "Traces")."""
+    d = s.demand
+    out: list[tuple[Loc, str]] = []
+    sources = [k for k in ("arrival_rate", "trace", "trace_profile") if getattr(d, k) is not None]
+    if not sources:
+        out.append(
+            (
+                ("demand",),
+                "'arrival_rate' is required (or 'trace' to replay recorded arrivals, or "
+                "'trace_profile' for Poisson arrivals at a trace's rates)",
+            )
+        )
+    for other in sources[1:]:
+        out.append(
+            (
+                ("demand", other),
+                f"give either 'demand.{sources[0]}' or 'demand.{other}', not both: "
+                + (
+                    "a trace replays its own arrivals"
+                    if "trace" in (sources[0], other)
+                    else "the trace profile gives the arrival rates"
+                ),
+            )
+        )
+    if d.trace is not None:
+        for key in ("intraday", "weekday", *TIME_VARYING_KEYS):
+            if getattr(d, key) is not None:
+                out.append(
+                    (
+                        ("demand", key),
+                        f"'{key}' shapes Poisson arrivals; a replayed 'trace' brings its "
+                        "arrivals as recorded (use 'trace_profile' for Poisson arrivals at "
+                        "the trace's rates, which these keys shape)",
+                    )
+                )
+        for i, t in enumerate(d.types):
+            if t.share is not None:
+                out.append(
+                    (
+                        ("demand", "types", i, "share"),
+                        "the trace's rows give each arrival's type: leave 'share' out",
+                    )
+                )
+    elif d.trace_profile is not None:
+        for key in ("intraday", "weekday"):
+            if getattr(d, key) is not None:
+                out.append(
+                    (
+                        ("demand", key),
+                        f"the trace_profile gives the rates by hour of the week; leave "
+                        f"'{key}' out",
+                    )
+                )
+        given = [t.share is not None for t in d.types]
+        if any(given) and not all(given):
+            i = given.index(False)
+            out.append(
+                (
+                    ("demand", "types", i),
+                    "give every type a 'share', or none (then the trace's own mix of "
+                    "types is used)",
+                )
+            )
+    else:
+        for i, t in enumerate(d.types):
+            if t.share is None:
+                out.append(
+                    (
+                        ("demand", "types", i),
+                        "'share' is required: the probability that a fresh arrival is of "
+                        "this type (shares sum to 1)",
+                    )
+                )
+    if s.start is None:
+        for key, what in (("months", "month weights"), ("special_dates", "special dates")):
+            if getattr(d, key) is not None:
+                out.append(
+                    (
+                        ("demand", key),
+                        f"{what} need dates: give the scenario a 'start' (the first "
+                        "measured day, YYYY-MM-DD)",
+                    )
+                )
     return out
 
 
@@ -1315,8 +1588,8 @@ def overload_without_patience(s: Scenario) -> tuple[float, float] | None:
     if s.customers.patience is None:
         human_load = 0.0
         capacity = 0.0
-        rate = s.demand.arrival_rate
-        for t in s.demand.types:
+        rate = s.demand.mean_rate
+        for t, type_share in zip(s.demand.types, s.demand.shares, strict=True):
             for route, share in zip(
                 s.routes_for(t.name), route_shares(s, t.name), strict=True
             ):
@@ -1328,7 +1601,7 @@ def overload_without_patience(s: Scenario) -> tuple[float, float] | None:
                 first = humans[0]
                 per_chat = first.unit_capacity if t.channel == "chat" else 1
                 human_load += (
-                    rate * t.share * escal * first.handle_for(t.name).mean / first.speed
+                    rate * type_share * escal * first.handle_for(t.name).mean / first.speed
                     / per_chat * share
                 )
         seen: set[str] = set()
@@ -1366,4 +1639,8 @@ def warnings_for(s: Scenario) -> list[str]:
         )
     out.extend(unused_pools(s))
     out.extend(unstaffed_routes(s))
+    if s.demand._trace is not None:
+        from simdesk.traces import trace_warnings  # reads no file: what the loader found
+
+        out.extend(trace_warnings(s))
     return out

@@ -20,7 +20,9 @@ from simdesk.limits import (
     MAX_REPLICATIONS,
     MAX_WAITING,
 )
+from simdesk.rates import expected_arrivals
 from simdesk.scenario import Scenario, overload_without_patience
+from simdesk.traces import trace_info
 
 __all__ = ["Work", "check_batch", "check_grid", "check_work", "estimate_work", "work_problems"]
 
@@ -30,7 +32,9 @@ class Work:
     """What one scenario run costs, estimated."""
 
     inquiries_per_replication: float
-    """Expected arrivals in warm-up plus horizon (the rate profiles average to 1)."""
+    """Expected fresh arrivals in warm-up plus horizon (the week's profiles average to 1;
+    growth, month weights and special dates counted, ``rates.expected_arrivals``), or a
+    replayed trace's rows in the run."""
     replications: int
     waiting: float
     """Customers expected still queued at the end of a replication: the excess of work
@@ -45,8 +49,7 @@ class Work:
 
 def estimate_work(s: Scenario, replications: int | None = None) -> Work:
     n = s.replications if replications is None else replications
-    span = s.warmup + s.horizon
-    per_rep = s.demand.arrival_rate * span
+    per_rep = _fresh_arrivals(s)
     waiting = 0.0
     over = overload_without_patience(s)
     if over is not None:
@@ -58,6 +61,34 @@ def estimate_work(s: Scenario, replications: int | None = None) -> Work:
             continue
         agents[p.name] = p.most_agents
     return Work(per_rep, n, waiting, agents)
+
+
+def _fresh_arrivals(s: Scenario) -> float:
+    """Fresh arrivals expected in one replication."""
+    d = s.demand
+    if d.trace is not None:
+        return float(trace_info(s).in_run)
+    if d.trace_profile is not None:
+        trace_info(s)  # the profile's rates, read if the loader did not
+    if not d.time_varying:
+        return d.mean_rate * (s.warmup + s.horizon)
+    return expected_arrivals(s, d.mean_rate)
+
+
+def _rate_key(s: Scenario) -> str:
+    """The key that sets the volume of fresh arrivals."""
+    for key in ("trace", "trace_profile", "arrival_rate"):
+        if getattr(s.demand, key) is not None:
+            return f"demand.{key}"
+    return "demand.arrival_rate"
+
+
+def _over_time(s: Scenario) -> str:
+    d = s.demand
+    if d.trace is not None:
+        return ": the trace's rows in the run"
+    keys = [k for k in ("growth", "months", "special_dates") if getattr(d, k) is not None]
+    return f", with {', '.join(keys)}" if keys else ""
 
 
 def _n(x: float) -> str:
@@ -93,10 +124,10 @@ def work_problems(
             Problem(
                 f"about {_n(w.inquiries)} inquiries to simulate "
                 f"({_n(w.inquiries_per_replication)} per replication x {n:,} replication(s): "
-                f"arrival rate x (warmup + horizon)); at most {MAX_INQUIRIES:,}: lower the "
-                "rate, the horizon or the replications",
+                f"arrival rate x (warmup + horizon){_over_time(s)}); at most "
+                f"{MAX_INQUIRIES:,}: lower the rate, the horizon or the replications",
                 file,
-                key="demand.arrival_rate",
+                key=_rate_key(s),
             )
         )
     elif w.waiting > MAX_WAITING:

@@ -2,10 +2,12 @@
 
 Fresh contacts come from an ``ArrivalSource``: an endless iterator of (arrival time,
 draws) in time order, independent of what the desk does with them. ``ProfileArrivals``
-is the Poisson source with a rate by hour of the week (``demand``); a source replaying a
-trace fits the same protocol. The desk starts each contact at its time and, while the
-next arrival comes before every other scheduled event, starts that one too without an
-event: the order is unchanged because the comparison is strict.
+is the Poisson source with a rate by hour of the week (``demand``), shaped over the
+calendar when the demand says so (``rates.HourlyRates``); ``TraceArrivals`` replays a
+trace file (``traces``); ``arrival_source`` picks the one the scenario asks for. The
+desk starts each contact at its time and, while the next arrival comes before every
+other scheduled event, starts that one too without an event: the order is unchanged
+because the comparison is strict.
 
 Follow-ups are endogenous (an abandoner retries, an unresolved contact repeats), so they
 are scheduled by the parts that decide them and draw from their own streams.
@@ -15,14 +17,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
-from simdesk.customers import FreshCustomers, FreshRow
+from simdesk.calendar import Calendar
+from simdesk.customers import BATCH, FreshCustomers, FreshRow
 from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import Inquiry, Journey
 from simdesk.engine.loop import HOUR
 from simdesk.errors import Problem, SimdeskError
 from simdesk.limits import MAX_FOLLOWUPS_AT_ONE_INSTANT
+from simdesk.rates import HourlyRates, busyness_factors, weekly_rates
+from simdesk.traces import replay
 
 if TYPE_CHECKING:
     from simpy.events import Event
@@ -52,7 +58,7 @@ class ArrivalClock:
     """
 
     def __init__(self, s: Scenario) -> None:
-        rate = s.demand.arrival_rate
+        rate = s.demand.mean_rate
         self.rates = [rate * s.demand.rate_multiplier(h) for h in range(168)]
         self.flat = rate if len(set(self.rates)) == 1 else None
         self.week = math.fsum(self.rates) * HOUR  # expected arrivals in any one week
@@ -82,14 +88,27 @@ class ArrivalClock:
 class ProfileArrivals:
     """Poisson arrivals at the scenario's rate by hour of the week, each with its draws.
 
-    Each row's first entry is the Exp(1) gap that ``ArrivalClock`` turns into the time
-    since the previous arrival (the first from time 0)."""
+    Each row's first entry is the Exp(1) gap that the clock turns into the time since the
+    previous arrival (the first from time 0): ``ArrivalClock`` for a rate that repeats
+    every week from a Monday at time 0 (the fast paths, as before calendars), else the
+    walk over ``HourlyRates`` (growth, months, special dates, busyness, or a start that is
+    not a Monday midnight at time 0). One gap per arrival either way, so the arrivals stay
+    aligned across scenarios that differ elsewhere (common random numbers)."""
 
     def __init__(self, s: Scenario, streams: Streams) -> None:
         self.clock = ArrivalClock(s)
         self.customers = FreshCustomers(streams, s)
+        self.hourly: HourlyRates | None = None
+        if s.demand.time_varying or (
+            self.clock.flat is None and Calendar.of(s).offset != 0.0
+        ):
+            busy = busyness_factors(s, streams) if s.demand.daily_busyness else None
+            self.hourly = HourlyRates(s, weekly_rates(s), busy)
 
     def __iter__(self) -> Iterator[tuple[float, FreshRow]]:
+        if self.hourly is not None:
+            yield from self._over_the_calendar(self.hourly)
+            return
         t = 0.0
         flat = self.clock.flat
         next_time = self.clock.next_time
@@ -102,6 +121,79 @@ class ProfileArrivals:
                 for row in batch:
                     t = next_time(t, row[0])
                     yield t, row
+
+    def _over_the_calendar(self, hourly: HourlyRates) -> Iterator[tuple[float, FreshRow]]:
+        """Inverts the integral of a rate that is constant within each clock hour. The
+        walk keeps its hour between arrivals and moves forward only, so a whole run costs
+        one rate per clock hour plus one step per arrival, however the rate varies; past
+        the run's end every arrival is at ``inf``."""
+        end = self.clock.end
+        rate = hourly.rate
+        k = hourly.k0
+        edge = hourly.start(k + 1)
+        r = rate(k)
+        now = 0.0
+        for batch in self.customers.batches():
+            for row in batch:
+                e = row[0]
+                while True:
+                    if r > 0.0:
+                        room = r * (edge - now)
+                        if e <= room:
+                            now += e / r
+                            break
+                        e -= room
+                    if edge >= end:
+                        yield from _never(row)
+                        return
+                    now = edge
+                    k += 1
+                    edge = hourly.start(k + 1)
+                    r = rate(k)
+                yield now, row
+
+
+class TraceArrivals:
+    """A trace's rows in the run (``demand.trace``), each with its own draws: its time and
+    type come from the file, everything else from the same named streams as Poisson
+    arrivals (``FreshCustomers.rows_for``). Read a batch at a time, never whole."""
+
+    def __init__(self, s: Scenario, streams: Streams) -> None:
+        self.s = s
+        self.customers = FreshCustomers(streams, s)
+
+    def __iter__(self) -> Iterator[tuple[float, FreshRow]]:
+        rows = replay(self.s)
+        last: FreshRow | None = None
+        while True:
+            times: list[float] = []
+            types: list[int] = []
+            for t, tidx in islice(rows, BATCH):
+                times.append(t)
+                types.append(tidx)
+            if not times:
+                break
+            for t, row in zip(times, self.customers.rows_for(types), strict=False):
+                last = row
+                yield t, row
+        yield from _never(last if last is not None else _NOBODY)
+
+
+# A row for "no arrival": never started, as its time is inf.
+_NOBODY: FreshRow = (0.0, 0, math.inf, 1.0, 1.0, 1.0, 0.0, ())
+
+
+def _never(row: FreshRow) -> Iterator[tuple[float, FreshRow]]:
+    """No more arrivals: an endless source says so with a time of ``inf``."""
+    while True:
+        yield math.inf, row
+
+
+def arrival_source(s: Scenario, streams: Streams) -> ArrivalSource:
+    """The scenario's fresh arrivals: a replayed trace, or Poisson."""
+    if s.demand.trace is not None:
+        return TraceArrivals(s, streams)
+    return ProfileArrivals(s, streams)
 
 
 class ArrivalsMixin(DeskBase):

@@ -6,7 +6,7 @@ import simpy
 
 from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
-from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, ProfileArrivals
+from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, arrival_source
 from simdesk.engine.loop import Progress, drive
 from simdesk.engine.queues import QueuesMixin
 from simdesk.engine.recording import RecordingMixin
@@ -43,7 +43,7 @@ class _Desk(
         self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
         self.people_cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
         self.journeys = [[JourneyTally() for _ in range(24)] for _ in range(ntypes)]
-        source = ProfileArrivals(s, streams) if arrivals is None else arrivals
+        source = arrival_source(s, streams) if arrivals is None else arrivals
         self.arrival_source = iter(source)
         self.next_arrival = self.arrival_source.__next__
         self.follow = FollowupCustomers(streams, s)
