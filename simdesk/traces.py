@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from simdesk.calendar import DAY, HOUR, Calendar
 from simdesk.errors import Problem, ScenarioError
@@ -122,18 +122,27 @@ class _Row(Exception):
         self.message = message
 
 
-def _lines(f: object) -> Iterator[str]:
-    """The file's lines, refusing one longer than MAX_TRACE_LINE instead of reading a
-    file without line breaks into memory."""
-    readline = f.readline  # type: ignore[attr-defined]
+def _lines(f: BinaryIO) -> Iterator[str]:
+    """The file's lines as text, one at a time. Decoded line by line, so a byte that is
+    not UTF-8 is reported at its own row; a line longer than MAX_TRACE_LINE is refused
+    rather than read into memory (a file without line breaks)."""
+    readline = f.readline
+    first = True
     while True:
-        line = readline(MAX_TRACE_LINE)
-        if not line:
+        raw = readline(MAX_TRACE_LINE)
+        if not raw:
             return
-        if len(line) >= MAX_TRACE_LINE and not line.endswith("\n"):
-            raise _Row(None, f"a line longer than {MAX_TRACE_LINE:,} characters; is this a CSV "
-                       "file of arrivals?")
-        yield line
+        if len(raw) >= MAX_TRACE_LINE and not raw.endswith(b"\n"):
+            raise _Row(None, f"a line longer than {MAX_TRACE_LINE:,} characters; is this a "
+                       "CSV file of arrivals?")
+        if first:
+            first = False
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Row(None, "not UTF-8 text; is this a CSV file of arrivals?") from None
 
 
 class _Reader:
@@ -163,8 +172,6 @@ class _Reader:
             raise _Row(None, "the file is empty; expected a header row such as "
                        "'timestamp,type,channel', then one row per arrival") from None
         names = [n.strip().lower() for n in names]
-        if names and names[0].startswith("\ufeff"):
-            names[0] = names[0][1:]
         for name in names:
             if name not in COLUMNS and name:
                 meant = closest(name, list(COLUMNS))
@@ -272,14 +279,14 @@ class _Reader:
         """(line, timestamp, type index) of every row in file order, or a located Problem
         for a row that cannot be read (reading goes on after it, except after a problem
         that makes the rest meaningless: a bad header, a file that is not text)."""
-        with open(self.path, encoding="utf-8-sig", newline="") as f:
+        with open(self.path, "rb") as f:
             reader = csv.reader(_lines(f))
             try:
                 it_ts, it_type, it_ch, width = self.header(reader)
             except _Row as bad:
                 yield self.problem(1, bad.column, bad.message)
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except csv.Error as exc:
                 yield self.problem(1, None, _unreadable(exc))
                 return
             need = max(it_ts, it_type, -1 if it_ch is None else it_ch)
@@ -291,10 +298,10 @@ class _Reader:
                     cells = next(reader)
                 except StopIteration:
                     return
-                except (csv.Error, UnicodeDecodeError) as exc:
+                except csv.Error as exc:
                     yield self.problem(line, None, _unreadable(exc))
                     return
-                except _Row as bad:  # a line too long
+                except _Row as bad:  # a line too long, or not text
                     yield self.problem(line, bad.column, bad.message)
                     return
                 line = reader.line_num
@@ -333,8 +340,6 @@ class _Reader:
 
 
 def _unreadable(exc: Exception) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "not UTF-8 text; is this a CSV file of arrivals?"
     return f"not a readable CSV row ({exc})"
 
 

@@ -107,8 +107,10 @@ class ProfileArrivals:
 
     def __iter__(self) -> Iterator[tuple[float, FreshRow]]:
         if self.hourly is not None:
-            yield from self._over_the_calendar(self.hourly)
-            return
+            return self._over_the_calendar(self.hourly)
+        return self._by_week()
+
+    def _by_week(self) -> Iterator[tuple[float, FreshRow]]:
         t = 0.0
         flat = self.clock.flat
         next_time = self.clock.next_time
