@@ -75,6 +75,10 @@ class TraceInfo:
     """Of those, how many are Mondays, Tuesdays, ... (the rates' denominators)."""
     span: float
     """Seconds of the run (warm-up and horizon)."""
+    first: float
+    last: float
+    """Simulated times of the first and last rows of a replayed trace (0 for a profile)."""
+    warmup: float
 
     @property
     def replayed(self) -> bool:
@@ -362,6 +366,7 @@ def _check(s: Scenario, path: str, key: str) -> TraceInfo:
     hours = [0] * 168
     first_day: int | None = None
     last_day = 0
+    first_t = last_t = 0.0
     for item in reader.rows():
         if isinstance(item, Problem):
             problems.append(item)
@@ -380,6 +385,9 @@ def _check(s: Scenario, path: str, key: str) -> TraceInfo:
         last_day = day
         if reader.replayed:
             t = reader.time_of(m)
+            if rows == 1:
+                first_t = t
+            last_t = t
             if t < 0:
                 before += 1
             elif t >= end:
@@ -413,6 +421,9 @@ def _check(s: Scenario, path: str, key: str) -> TraceInfo:
         days=days,
         weekdays=tuple(weekdays),
         span=end,
+        first=first_t,
+        last=last_t,
+        warmup=s.warmup,
     )
 
 
@@ -505,26 +516,37 @@ def replay(s: Scenario) -> Iterator[tuple[float, int]]:
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def _days(seconds: float) -> str:
+    return f"{seconds / DAY:.1f} days"
+
+
 def trace_warnings(s: Scenario) -> list[str]:
-    """What a trace leaves out that the user may not expect: rows outside the run (not
-    replayed), or weekdays a profile's trace does not cover (no arrivals then)."""
+    """What a trace leaves out that the user may not expect: a run with no rows in it, or
+    a day or more of it without rows because the trace starts late or ends early; a
+    profile's trace that misses weekdays (no arrivals then). Rows outside the run are
+    not worth a warning: taking a window of a long trace is what a horizon does."""
     info = s.demand._trace
     if not isinstance(info, TraceInfo):
         return []
     out: list[str] = []
     if info.replayed:
-        outside = info.before + info.after
         if info.in_run == 0:
             out.append(
                 f"demand.trace: none of the trace's {info.rows:,} rows falls within the run "
-                "(warm-up and horizon): nothing arrives"
+                "(warm-up and horizon): nothing arrives; check 'start' against the "
+                "trace's timestamps"
             )
-        elif outside:
-            out.append(
-                f"demand.trace: {outside:,} of the trace's {info.rows:,} rows fall outside "
-                f"the run ({info.before:,} before its start, {info.after:,} after its end) "
-                "and are not replayed"
-            )
+        else:
+            if info.first - info.warmup >= DAY:
+                out.append(
+                    f"demand.trace: the trace's first row comes {_days(info.first - info.warmup)} "
+                    "after the start of the measured period: no fresh arrivals before it"
+                )
+            if info.span - info.last >= DAY:
+                out.append(
+                    f"demand.trace: the trace's last row comes {_days(info.span - info.last)} "
+                    "before the end of the run: no fresh arrivals after it"
+                )
     else:
         missing = [_DAY_NAMES[d] for d in range(7) if info.weekdays[d] == 0]
         if missing:

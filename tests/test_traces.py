@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from simdesk.calendar import HOUR, Calendar
 from simdesk.cli import app
 from simdesk.engine import simulate
-from simdesk.engine.arrivals import arrival_source
+from simdesk.engine.arrivals import ProfileArrivals, arrival_source
 from simdesk.errors import ScenarioError
 from simdesk.loading import load_scenario, scenario_from_data
 from simdesk.scenario import Scenario, warnings_for
@@ -104,7 +104,23 @@ def test_a_trace_of_datetimes_is_replayed_exactly(tmp_path: Path) -> None:
     assert (info.rows, info.in_run) == (1500, len(expected))
     assert info.before + info.after == 1500 - len(expected)
     assert estimate_work(s).inquiries_per_replication == len(expected)
-    assert any("not replayed" in w for w in warnings_for(s))
+    assert not warnings_for(s)  # a window of a longer trace is what a horizon takes
+
+
+@pytest.mark.parametrize(
+    ("secs", "says"),
+    [
+        ([-90_000.0, -89_000.0], "none of the trace's 2 rows falls within the run"),
+        ([10.0, 3600.0], "last row comes 2.0 days before the end of the run"),
+        ([90_000.0, 100_000.0], "first row comes 1.0 days after the start of the measured"),
+    ],
+)
+def test_a_trace_that_leaves_part_of_the_run_empty_warns(
+    tmp_path: Path, secs: list[float], says: str
+) -> None:
+    write_trace(tmp_path / "t.csv", [(f"{x}", "call") for x in secs])
+    s = load_scenario(write_scenario(tmp_path, desk({"trace": "t.csv"}, warmup="1h")))
+    assert any(says in w for w in warnings_for(s)), warnings_for(s)
 
 
 def test_replayed_counts_per_hour_and_type_equal_the_files(tmp_path: Path) -> None:
@@ -385,6 +401,9 @@ def test_a_scenario_built_in_code_reads_its_trace_relative_to_the_working_direct
     monkeypatch.chdir(tmp_path)
     s = scenario_from_data(desk({"trace": "t.csv"}))
     assert source_rows(s) == [(10.0, 1), (20.0, 0)]
+    # A profile too: two rows in Monday's first hour, on the one day the trace covers.
+    p = scenario_from_data(desk({"trace_profile": "t.csv"}))
+    assert ProfileArrivals(p, Streams(1)).clock.rates[:2] == [2 / HOUR, 0.0]
 
 
 def test_the_cli_runs_a_trace_and_reports_its_arrivals(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from simdesk.engine.loop import HOUR
 from simdesk.errors import Problem, SimdeskError
 from simdesk.limits import MAX_FOLLOWUPS_AT_ONE_INSTANT
 from simdesk.rates import HourlyRates, busyness_factors, weekly_rates
-from simdesk.traces import replay
+from simdesk.traces import replay, trace_info
 
 if TYPE_CHECKING:
     from simpy.events import Event
@@ -96,6 +96,8 @@ class ProfileArrivals:
     aligned across scenarios that differ elsewhere (common random numbers)."""
 
     def __init__(self, s: Scenario, streams: Streams) -> None:
+        if s.demand.trace_profile is not None:
+            trace_info(s)  # its rates, read now if the loader did not
         self.clock = ArrivalClock(s)
         self.customers = FreshCustomers(streams, s)
         self.hourly: HourlyRates | None = None
