@@ -60,3 +60,7 @@ MAX_TRACE_PROBLEMS = 10
 # Characters in one line of a trace file: a real row is well under a hundred, and reading
 # stops at a longer one rather than holding a file without line breaks in memory.
 MAX_TRACE_LINE = 10_000
+# Calendar months walked one by one when estimating a run's arrivals with month weights
+# (workload.py): a thousand years; the rest of a longer run is estimated at the mean
+# weight, which keeps the estimate instant whatever the horizon.
+MAX_MONTHS_ESTIMATED = 12_000

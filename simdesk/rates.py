@@ -27,16 +27,13 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from simdesk.calendar import DAY, HOUR, MONTH, Calendar
+from simdesk.limits import MAX_MONTHS_ESTIMATED
 
 if TYPE_CHECKING:
     from simdesk.scenario import Scenario
     from simdesk.streams import Streams
 
 __all__ = ["HourlyRates", "busyness_factors", "expected_arrivals", "weekly_rates"]
-
-# Months walked one by one when estimating a run's arrivals; a longer run (centuries) is
-# estimated with month weights averaged out.
-_MAX_MONTHS_WALKED = 12_000
 
 
 def weekly_rates(s: Scenario) -> list[float]:
@@ -167,7 +164,7 @@ def expected_arrivals(s: Scenario, weekly_mean: float) -> float:
         while t < end:
             day = cal.date_at(t)
             assert day is not None
-            if walked >= _MAX_MONTHS_WALKED:
+            if walked >= MAX_MONTHS_ESTIMATED:
                 total += weekly_mean * grown(t, end)
                 break
             nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
