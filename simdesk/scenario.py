@@ -1427,7 +1427,7 @@ def _alternatives_problems(t: str, routes: list[Route]) -> list[tuple[Loc, str]]
                 "(the otherwise)",
             )
         )
-
+    return out
 
 
 def _demand_problems(s: Scenario) -> list[tuple[Loc, str]]:
