@@ -1,0 +1,170 @@
+"""The contract arithmetic of docs/scenario-format.md ("Contracts"), case by case, each
+worked out by hand in its docstring (simdesk/contracts.py: no simulation involved)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from simdesk.calendar import DAY, Calendar
+from simdesk.contracts import (
+    Bill,
+    ClauseFigures,
+    Volume,
+    booked_in,
+    clause_verdicts,
+    contract_bills,
+    volume_bill,
+)
+from simdesk.scenario import Contract
+
+ANCHOR = {"baseline": 20000, "price": 100000, "above": 4.5, "below": 3}
+
+
+def contract(**keys: Any) -> Contract:
+    return Contract.model_validate(keys)
+
+
+def month(handled: float, months: float = 1.0, hours: float = 0.0) -> Volume:
+    return Volume(months=months, handled=handled, staffed_hours=hours)
+
+
+def test_per_hour_pays_every_staffed_hour_whatever_the_volume() -> None:
+    """28 an hour x 100.5 staffed agent-hours = 2814, for 10 contacts or 10,000."""
+    c = contract(per_hour=28)
+    for handled in (10, 10_000):
+        bill = volume_bill(c, month(handled, hours=100.5))
+        assert bill == Bill(fees=2814.0)
+        assert bill.total == 2814.0
+
+
+def test_per_contact_pays_each_handled_contact() -> None:
+    """5 per contact x 1,000 handled = 5,000; hours are not paid."""
+    bill = volume_bill(contract(per_contact=5), month(1000, hours=300))
+    assert bill == Bill(fees=5000.0)
+
+
+def test_per_contact_minimum_volume_tops_up_the_shortfall() -> None:
+    """Minimum 1,200 a month, 1,000 handled: the 200 short are paid at 5 = 1,000 more;
+    1,500 handled: nothing more."""
+    c = contract(per_contact=5, minimum_volume=1200)
+    short = volume_bill(c, month(1000))
+    assert (short.fees, short.minimum, short.total) == (5000.0, 1000.0, 6000.0)
+    assert volume_bill(c, month(1500)) == Bill(fees=7500.0)
+
+
+def test_minimum_volume_is_prorated_to_the_period() -> None:
+    """Half a month: the minimum is 600, so 500 handled pay 100 x 5 = 500 more."""
+    bill = volume_bill(contract(per_contact=5, minimum_volume=1200), month(500, months=0.5))
+    assert bill.minimum == pytest.approx(500.0)
+
+
+@pytest.mark.parametrize(
+    ("handled", "above", "below", "total"),
+    [
+        # 3,000 above the 20,000 baseline at 4.5: 100,000 + 13,500
+        (23_000, 13_500.0, 0.0, 113_500.0),
+        # 2,000 short of it, credited at 3: 100,000 - 6,000
+        (18_000, 0.0, 6_000.0, 94_000.0),
+        # exactly the baseline: the price
+        (20_000, 0.0, 0.0, 100_000.0),
+    ],
+)
+def test_anchored_pays_the_price_and_marginal_rates_above_and_below(
+    handled: float, above: float, below: float, total: float
+) -> None:
+    bill = volume_bill(contract(anchored=ANCHOR), month(handled))
+    assert (bill.fees, bill.above, bill.below) == (100_000.0, above, below)
+    assert bill.total == total
+
+
+def test_anchored_baseline_and_price_are_prorated() -> None:
+    """Half a month: baseline 10,000 at 50,000; 11,000 handled pay 1,000 x 4.5 more."""
+    bill = volume_bill(contract(anchored=ANCHOR), month(11_000, months=0.5))
+    assert bill.total == pytest.approx(54_500.0)
+
+
+def test_anchored_without_a_rate_below_is_a_fixed_price_down_to_zero() -> None:
+    """`below` defaults to 0: 5,000 contacts cost the whole 100,000."""
+    c = contract(anchored={"baseline": 20000, "price": 100000, "above": 4.5})
+    assert volume_bill(c, month(5000)).total == 100_000.0
+
+
+def test_anchored_minimum_volume_is_billed_at_the_anchored_price() -> None:
+    """Minimum 15,000, 12,000 handled: handled cost 100,000 - 8,000 x 3 = 76,000, the
+    billed 15,000 would cost 100,000 - 5,000 x 3 = 85,000: the top-up is 9,000.
+    Minimum 22,000 (above the baseline), 18,000 handled: 94,000 handled, 100,000 + 2,000 x
+    4.5 = 109,000 billed: 15,000 top-up."""
+    low = volume_bill(contract(anchored=ANCHOR, minimum_volume=15_000), month(12_000))
+    assert (low.below, low.minimum, low.total) == (24_000.0, 9_000.0, 85_000.0)
+    high = volume_bill(contract(anchored=ANCHOR, minimum_volume=22_000), month(18_000))
+    assert (high.minimum, high.total) == (15_000.0, 109_000.0)
+
+
+CLAUSE = {"at_least": 0.8, "penalty": 5000, "bonus": 1000}
+WEEKS = [
+    ClauseFigures(within=85, finished=100),  # 85%: met
+    ClauseFigures(within=70, finished=100),  # 70%: missed
+    ClauseFigures(within=0, finished=0),  # nothing finished: not judged
+    ClauseFigures(within=80, finished=100),  # exactly 80%: met ("at least")
+]
+
+
+def test_clause_verdicts_per_period_at_least_is_inclusive_and_empty_is_not_judged() -> None:
+    c = contract(per_hour=1, service_level=CLAUSE)
+    assert c.service_level is not None
+    assert clause_verdicts(c.service_level, WEEKS) == [True, False, None, True]
+
+
+def test_penalty_is_credited_per_missed_period_and_bonus_paid_per_met_one() -> None:
+    """Fees 10,000; 2 weeks met (+2 x 1,000), 1 missed (-5,000): 7,000. The penalty is the
+    vendor's credit to the desk, so it lowers the cost."""
+    c = contract(per_hour=100, service_level=CLAUSE)
+    (bill,) = contract_bills(c, [month(0, hours=100)], WEEKS)
+    assert (bill.met, bill.missed) == (2, 1)
+    assert (bill.penalties, bill.bonuses) == (5000.0, 2000.0)
+    assert bill.total == 10_000 - 5000 + 2000
+
+
+def test_penalty_only_clause_credits_without_paying_for_met_weeks() -> None:
+    c = contract(per_hour=100, service_level={"at_least": 0.8, "penalty": 5000})
+    (bill,) = contract_bills(c, [month(0, hours=100)], WEEKS)
+    assert (bill.bonuses, bill.penalties, bill.total) == (0.0, 5000.0, 5000.0)
+
+
+def test_clause_outcomes_are_booked_in_their_billing_period() -> None:
+    """Weeks 1-2 booked in month 1, weeks 3-4 in month 2: month 1 gets the bonus of week 1
+    and the penalty of week 2, month 2 the bonus of week 4 (week 3 not judged)."""
+    c = contract(per_contact=1, service_level=CLAUSE)
+    weeks = [ClauseFigures(w.within, w.finished, bill) for w, bill in zip(WEEKS, [0, 0, 1, 1],
+                                                                         strict=True)]
+    first, second = contract_bills(c, [month(100), month(200)], weeks)
+    assert first == Bill(fees=100.0, penalties=5000.0, bonuses=1000.0, missed=1, met=1)
+    assert second == Bill(fees=200.0, bonuses=1000.0, met=1)
+
+
+def test_each_billing_period_is_settled_on_its_own() -> None:
+    """Minimum 1,000 a month: 400 then 1,600 handled tops up 600 in the first month though
+    the two months together reach 2,000 (an invoice is not made good by the next one)."""
+    c = contract(per_contact=1, minimum_volume=1000)
+    first, second = contract_bills(c, [month(400), month(1600)])
+    assert (first.minimum, second.minimum) == (600.0, 0.0)
+
+
+def test_a_week_is_booked_in_the_month_in_which_it_ends() -> None:
+    """From Monday 19 January 2026, 21 days: weeks 19-25 Jan, 26 Jan-1 Feb, 2-8 Feb; months
+    January (19-31) and February (1-8). The week straddling the months ends on 1 February,
+    so it is settled in February."""
+    cal = Calendar(date(2026, 1, 19), warmup=0.0, horizon=21 * DAY)
+    weeks, months = cal.periods("week"), cal.periods("month")
+    assert len(weeks) == 3 and len(months) == 2
+    assert booked_in(weeks, months) == [0, 1, 1]
+    assert booked_in(weeks, [months[0]]) == [0, 0, 0]  # beyond the last: the last
+
+
+def test_bill_lines_add_up_to_the_total() -> None:
+    bill = Bill(fees=10, above=2, below=3, minimum=4, penalties=5, bonuses=6)
+    assert bill.total == 10 + 2 - 3 + 4 - 5 + 6
+    assert (bill + bill).total == 2 * bill.total
