@@ -1523,6 +1523,30 @@ def warnings_for(s: Scenario) -> list[str]:
     out.extend(unused_pools(s))
     out.extend(unstaffed_routes(s))
     out.extend(_minimum_staffing_warnings(s))
+    out.extend(_clause_warnings(s))
+    return out
+
+
+def _clause_warnings(s: Scenario) -> list[str]:
+    """A clause whose run spans several of its periods: the run's figures are recorded for
+    the whole measured period only, so the clause is judged once on all of it (one
+    penalty or bonus at most), which a contract judging week by week would not do."""
+    from simdesk.calendar import Calendar
+
+    cal = Calendar.of(s)
+    out: list[str] = []
+    for pool in s.pools:
+        clause = pool.contract.service_level if pool.contract is not None else None
+        if clause is None or (clause.per == "month" and s.start is None):
+            continue
+        periods = len(cal.periods(clause.per))
+        if periods > 1:
+            out.append(
+                f"pools[{pool.name}].contract.service_level: the measured period spans "
+                f"{periods} {clause.per}s, but this version records a pool's service level "
+                "for the whole measured period only: the clause is judged once on all of "
+                "it (one penalty or bonus at most)"
+            )
     return out
 
 

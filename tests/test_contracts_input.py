@@ -200,3 +200,16 @@ def test_scenarios_without_contracts_or_pool_scores_record_no_such_inputs(tmp_pa
     (pool,) = scenario_inputs(_load(tmp_path, (text)))["pools"]
     assert pool["contract"]["per_hour"] == 28
     assert pool["satisfaction"] == {"resolved_by_person": None, "unresolved": 2.0}
+
+
+def test_a_clause_over_several_of_its_periods_is_judged_once_and_says_so(
+    tmp_path: Path,
+) -> None:
+    """The run records a pool's service level for the whole measured period only, so a
+    clause per week on a 14-day run is judged once; the warning says so. A run within one
+    week has no such warning."""
+    clause = "      per_hour: 28\n      service_level: {at_least: 0.8, penalty: 1}\n"
+    text = edit("      per_hour: 28\n", clause)
+    assert warnings_for(_load(tmp_path, text)) == []
+    (warning,) = warnings_for(_load(tmp_path, edit("horizon: 2h", "horizon: 14d", text)))
+    assert "spans 2 weeks" in warning and "judged once" in warning
