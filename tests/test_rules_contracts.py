@@ -166,3 +166,26 @@ def test_contract_cost_is_shared_among_types_by_handled_contacts() -> None:
     for name in ("a", "b"):
         t = figs.types[name]
         assert t["cost_total"] == pytest.approx(2 * t["handled"], rel=1e-9)
+
+
+def test_per_hour_contract_is_shared_among_types_by_busy_time_as_an_hourly_cost() -> None:
+    """Types of 1 and 3 minutes: a per-hour contract is shared among them exactly as the
+    same `cost.per_hour` is (figures.md: by the busy time each type caused)."""
+
+    def two_types(pool: dict[str, Any]) -> dict[str, Any]:
+        return desk(
+            pools=[pool],
+            types=[{"name": "short", "share": 0.5}, {"name": "long", "share": 0.5}],
+            routing={"short": ["vendor"], "long": ["vendor"]},
+            rate="120/h",
+            horizon="6h",
+        )
+
+    times = {"short": "fixed(1m)", "long": "fixed(3m)"}
+    by_contract = run(two_types(vendor({"per_hour": 20}, agents=10, handle_time=times)))
+    by_cost = run(two_types(vendor(cost={"per_hour": 20}, agents=10, handle_time=times)))
+    for name in ("short", "long"):
+        assert by_contract.types[name]["cost_total"] == pytest.approx(
+            by_cost.types[name]["cost_total"], rel=1e-12
+        )
+    assert by_contract.types["long"]["cost_total"] > by_contract.types["short"]["cost_total"]
