@@ -10,16 +10,20 @@ Amounts a contract states per month (the anchored baseline and price, the minimu
 are prorated by the billing period's length in months (``Volume.months``): a whole
 calendar month is 1, a measured week without dates 7 / 30.436875. Each billing period is
 settled on its own, so a short month is not made good by a busy one, as an invoice would
-not be. The clause's penalty or bonus is whole (never prorated) and is booked in the
-billing period in which the clause period ends (``booked_in``).
+not be. The clause's penalty or bonus counts in proportion to the share of its period the
+run measured (``ClauseFigures.share``: a run that starts or ends mid-week carries that
+week's measured share, so an hour's sliver of a week never costs a week's penalty), and
+is booked in the billing period in which the clause period ends (``booked_in``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import TYPE_CHECKING
 
+from simdesk.calendar import DAY, WEEK
 from simdesk.shifts import headcount_changes, shift_windows
 
 if TYPE_CHECKING:
@@ -35,6 +39,7 @@ __all__ = [
     "booked_in",
     "clause_verdicts",
     "contract_bills",
+    "period_share",
     "staffing_shortfalls",
     "volume_bill",
 ]
@@ -57,6 +62,7 @@ class ClauseFigures:
     within: float
     finished: float
     bill: int = 0  # index of the billing period its penalty or bonus is booked in
+    share: float = 1.0  # clause periods these figures stand for: the measured share of one
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,8 @@ class Bill:
     minimum: float = 0.0  # top-up to the minimum volume
     penalties: float = 0.0  # clause: penalty x missed periods (credit)
     bonuses: float = 0.0  # clause: bonus x met periods
-    missed: int = 0  # clause periods missed
-    met: int = 0  # clause periods met
+    missed: float = 0.0  # clause periods missed (a partly measured one: its share)
+    met: float = 0.0  # clause periods met (likewise)
 
     @property
     def total(self) -> float:
@@ -141,7 +147,8 @@ def contract_bills(
     c: Contract, volumes: Sequence[Volume], clause: Sequence[ClauseFigures] = ()
 ) -> list[Bill]:
     """The bill of each billing period: its price and minimum top-up, plus the penalty of
-    each clause period missed and the bonus of each met that is booked in it."""
+    each clause period missed and the bonus of each met that is booked in it, each in
+    proportion to the share of the clause period measured."""
     bills = [volume_bill(c, v) for v in volumes]
     sl = c.service_level
     if sl is None:
@@ -149,8 +156,8 @@ def contract_bills(
     for figures, verdict in zip(clause, clause_verdicts(sl, clause), strict=True):
         if verdict is None:
             continue
-        met = Bill(bonuses=sl.bonus, met=1)
-        missed = Bill(penalties=sl.penalty, missed=1)
+        met = Bill(bonuses=sl.bonus * figures.share, met=figures.share)
+        missed = Bill(penalties=sl.penalty * figures.share, missed=figures.share)
         bills[figures.bill] = bills[figures.bill] + (met if verdict else missed)
     return bills
 
@@ -166,6 +173,21 @@ def booked_in(clause_periods: Sequence[Period], billing: Sequence[Period]) -> li
         )
         out.append(index)
     return out
+
+
+def period_share(p: Period) -> float:
+    """The share of a calendar period that ``p`` measured: 1 for a whole week, 1/7 for one
+    day of it; a month's share is of that month's own length."""
+    if p.kind == "day":
+        length = DAY
+    elif p.kind == "week":
+        length = WEEK
+    else:
+        assert p.start is not None
+        first = p.start.replace(day=1)
+        following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        length = (following - first).days * DAY
+    return (p.t1 - p.t0) / length
 
 
 def staffing_shortfalls(pool: Pool, cal: Calendar) -> list[tuple[float, float, int]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from simdesk.calendar import MONTH
+from simdesk.calendar import DAY, MONTH, WEEK
 from simdesk.contracts import Bill, ClauseFigures, Volume, contract_bills
 from simdesk.tally import JourneyTally, PoolRecord, RunTallies, Tally
 
@@ -185,6 +185,10 @@ def _variable_cost(run: RunTallies, p: PoolRecord, tidx: int) -> float:
     return per_handled * p.t_handled[tidx] + c.per_resolution * p.t_resolved[tidx]
 
 
+CLAUSE_PERIOD = {"day": DAY, "week": WEEK, "month": MONTH}
+"""Seconds in a clause period, a month of mean length (the whole-period judgement)."""
+
+
 def _contract_shares(run: RunTallies, p: PoolRecord) -> list[float]:
     """Each type's share of a contract's cost: by busy time under a per-hour price (as an
     hourly cost is shared), by handled contacts under a per-contact or anchored price."""
@@ -199,7 +203,9 @@ def _contract_bill(run: RunTallies, p: PoolRecord) -> Bill:
     """What the pool's contract cost over the measured period (simdesk/contracts.py).
 
     The whole measured period is one billing period, prorated by its length in months of
-    mean length, and the clause judges the pool's service level over the whole period."""
+    mean length, and the clause judges the pool's service level over the whole period
+    once, its penalty or bonus counted for the clause periods that period spans (its
+    length over a day, a week or a mean month)."""
     contract = run.scenario.pool(p.name).contract
     assert contract is not None
     volume = Volume(
@@ -209,7 +215,8 @@ def _contract_bill(run: RunTallies, p: PoolRecord) -> Bill:
     )
     clause = []
     if contract.service_level is not None:
-        clause = [ClauseFigures(float(p.tally.within), float(p.tally.hist.count))]
+        share = run.measured_s / CLAUSE_PERIOD[contract.service_level.per]
+        clause = [ClauseFigures(float(p.tally.within), float(p.tally.hist.count), 0, share)]
     return contract_bills(contract, [volume], clause)[0]
 
 

@@ -1528,9 +1528,9 @@ def warnings_for(s: Scenario) -> list[str]:
 
 
 def _clause_warnings(s: Scenario) -> list[str]:
-    """A clause whose run spans several of its periods: the run's figures are recorded for
-    the whole measured period only, so the clause is judged once on all of it (one
-    penalty or bonus at most), which a contract judging week by week would not do."""
+    """A clause whose run covers parts of several of its periods: the run's figures are
+    recorded for the whole measured period only, so the clause judges it once and counts
+    that verdict for every period it spans, where a contract judges each period alone."""
     from simdesk.calendar import Calendar
 
     cal = Calendar.of(s)
@@ -1542,10 +1542,11 @@ def _clause_warnings(s: Scenario) -> list[str]:
         periods = len(cal.periods(clause.per))
         if periods > 1:
             out.append(
-                f"pools[{pool.name}].contract.service_level: the measured period spans "
-                f"{periods} {clause.per}s, but this version records a pool's service level "
-                "for the whole measured period only: the clause is judged once on all of "
-                "it (one penalty or bonus at most)"
+                f"pools[{pool.name}].contract.service_level: the measured period covers "
+                f"parts of {periods} {clause.per}s, but this version records a pool's "
+                "service level for the whole measured period only: the clause judges it "
+                f"once, and that verdict's penalty or bonus counts for every {clause.per} "
+                "in proportion to its length"
             )
     return out
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from simdesk.calendar import DAY, Calendar
+from simdesk.calendar import DAY, HOUR, Calendar
 from simdesk.contracts import (
     Bill,
     ClauseFigures,
@@ -16,6 +16,7 @@ from simdesk.contracts import (
     booked_in,
     clause_verdicts,
     contract_bills,
+    period_share,
     volume_bill,
 )
 from simdesk.scenario import Contract
@@ -168,3 +169,22 @@ def test_bill_lines_add_up_to_the_total() -> None:
     bill = Bill(fees=10, above=2, below=3, minimum=4, penalties=5, bonuses=6)
     assert bill.total == 10 + 2 - 3 + 4 - 5 + 6
     assert (bill + bill).total == 2 * bill.total
+
+
+def test_a_partly_measured_clause_period_counts_its_measured_share() -> None:
+    """A week of which one day was measured and missed credits 5,000 / 7, and counts as 1/7
+    of a missed week; a sliver of an hour never costs a whole week's penalty."""
+    c = contract(per_hour=0, service_level=CLAUSE)
+    (bill,) = contract_bills(c, [month(0)], [ClauseFigures(1, 10, 0, share=1 / 7)])
+    assert bill.penalties == pytest.approx(5000 / 7) and bill.missed == pytest.approx(1 / 7)
+
+
+def test_period_share_is_of_the_calendar_period_s_own_length() -> None:
+    """From Wednesday 28 January 2026, 10.5 days: the first week is measured for 5 of its 7
+    days, January for 4 of its 31, February for 6.5 of its 28, the last day for half."""
+    cal = Calendar(date(2026, 1, 28), warmup=0.0, horizon=10 * DAY + 12 * HOUR)
+    weeks, months, days = cal.periods("week"), cal.periods("month"), cal.periods("day")
+    assert period_share(weeks[0]) == pytest.approx(5 / 7)
+    assert period_share(months[0]) == pytest.approx(4 / 31)
+    assert period_share(months[1]) == pytest.approx(6.5 / 28)
+    assert period_share(days[0]) == 1.0 and period_share(days[-1]) == 0.5

@@ -212,4 +212,4 @@ def test_a_clause_over_several_of_its_periods_is_judged_once_and_says_so(
     text = edit("      per_hour: 28\n", clause)
     assert warnings_for(_load(tmp_path, text)) == []
     (warning,) = warnings_for(_load(tmp_path, edit("horizon: 2h", "horizon: 14d", text)))
-    assert "spans 2 weeks" in warning and "judged once" in warning
+    assert "parts of 2 weeks" in warning and "judges it once" in warning

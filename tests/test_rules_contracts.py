@@ -104,17 +104,19 @@ def _clause_desk(agents: int) -> dict[str, Any]:
 
 
 def test_missed_clause_credits_the_penalty_and_met_clause_pays_the_bonus() -> None:
-    """The run is one clause period (6 h of one week): judged on the pool's own service
-    level; missed: 20 x hours - 500; met: 20 x hours + 100."""
+    """The run measures 6 h of one week: the clause judges the pool's own service level
+    over them, and the penalty (500 a week) or bonus (100 a week) counts for the measured
+    share of the week, 6 h / 168 h: missed: 20 x hours - 500/28; met: 20 x hours + 100/28."""
+    share = 6 / 168
     for agents, met in ((1, False), (400, True)):
         p = run(_clause_desk(agents)).pools["vendor"]
         assert (p["service_level"] >= 0.8) == met
-        assert (p["contract_periods_met"], p["contract_periods_missed"]) == (
-            (1.0, 0.0) if met else (0.0, 1.0)
-        )
+        assert p["contract_periods_met"] == pytest.approx(share if met else 0.0, rel=1e-12)
+        assert p["contract_periods_missed"] == pytest.approx(0.0 if met else share, rel=1e-12)
         fees = 20 * agents * 6
         assert p["cost_contract_fees"] == pytest.approx(fees, rel=1e-12)
-        assert p["cost_total"] == pytest.approx(fees + 100 if met else fees - 500, rel=1e-12)
+        expected = fees + 100 * share if met else fees - 500 * share
+        assert p["cost_total"] == pytest.approx(expected, rel=1e-12)
 
 
 def test_cost_lines_reconcile_with_the_pool_and_the_desk() -> None:
