@@ -23,19 +23,21 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING
 
-from simdesk.calendar import DAY, WEEK
+from simdesk.calendar import DAY, MONTH, WEEK, Period
 from simdesk.shifts import headcount_changes, shift_windows
 
 if TYPE_CHECKING:
-    from simdesk.calendar import Calendar, Period
+    from simdesk.calendar import Calendar
     from simdesk.scenario import Anchored, Contract, Pool, ServiceLevelClause
 
 __all__ = [
     "LINES",
     "Bill",
     "ClauseFigures",
+    "DayFigures",
     "Volume",
     "anchored_cost",
+    "bills_by_day",
     "booked_in",
     "clause_verdicts",
     "contract_bills",
@@ -188,6 +190,63 @@ def period_share(p: Period) -> float:
         following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
         length = (following - first).days * DAY
     return (p.t1 - p.t0) / length
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """What a vendor pool did on one measured day (one of ``Calendar.periods("day")``):
+    the figures per day from which every billing and clause period is summed."""
+
+    handled: float
+    staffed_hours: float
+    within: float  # answered here within the threshold
+    finished: float  # answered here + abandoned here
+
+
+def bills_by_day(
+    c: Contract, cal: Calendar, days: Sequence[DayFigures]
+) -> tuple[list[Period], list[Bill]]:
+    """The billing periods of a run and their bills, from the pool's figures per day.
+
+    Billing periods are calendar months with a ``start`` (each prorated by its measured
+    share of that month), else the whole measured period (in months of mean length). The
+    clause's periods are ``Calendar.periods(per)``, each judged on its own days, counted
+    for its measured share and booked in the billing period in which it ends. Days never
+    straddle a week or a month, so each belongs to exactly one of each.
+    """
+    day_periods = cal.periods("day")
+    if len(day_periods) != len(days):
+        raise ValueError(f"{len(days)} days of figures for {len(day_periods)} measured days")
+    if cal.start is not None:
+        billing = cal.periods("month")
+        months = [period_share(b) for b in billing]
+    else:
+        billing = [Period("month", 1, None, cal.warmup, cal.end)]
+        months = [cal.horizon / MONTH]
+
+    def sums(periods: Sequence[Period]) -> list[list[DayFigures]]:
+        out: list[list[DayFigures]] = [[] for _ in periods]
+        for d, figures in zip(day_periods, days, strict=True):
+            out[next(i for i, p in enumerate(periods) if p.t0 <= d.t0 < p.t1)].append(figures)
+        return out
+
+    volumes = [
+        Volume(m, sum(d.handled for d in group), sum(d.staffed_hours for d in group))
+        for m, group in zip(months, sums(billing), strict=True)
+    ]
+    clause: list[ClauseFigures] = []
+    if c.service_level is not None:
+        periods = cal.periods(c.service_level.per)
+        clause = [
+            ClauseFigures(
+                sum(d.within for d in group), sum(d.finished for d in group), bill,
+                period_share(p),
+            )
+            for p, group, bill in zip(
+                periods, sums(periods), booked_in(periods, billing), strict=True
+            )
+        ]
+    return billing, contract_bills(c, volumes, clause)
 
 
 def staffing_shortfalls(pool: Pool, cal: Calendar) -> list[tuple[float, float, int]]:

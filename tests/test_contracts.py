@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from simdesk.calendar import DAY, HOUR, Calendar
+from simdesk.calendar import DAY, HOUR, MONTH, Calendar
 from simdesk.contracts import (
     Bill,
     ClauseFigures,
+    DayFigures,
     Volume,
+    bills_by_day,
     booked_in,
     clause_verdicts,
     contract_bills,
@@ -188,3 +190,52 @@ def test_period_share_is_of_the_calendar_period_s_own_length() -> None:
     assert period_share(months[0]) == pytest.approx(4 / 31)
     assert period_share(months[1]) == pytest.approx(6.5 / 28)
     assert period_share(days[0]) == 1.0 and period_share(days[-1]) == 0.5
+
+
+GOOD_DAY = DayFigures(handled=100, staffed_hours=24, within=9, finished=10)  # 90%
+BAD_DAY = DayFigures(handled=100, staffed_hours=24, within=5, finished=10)  # 50%
+
+
+def test_bills_by_day_without_dates_judge_each_week_and_bill_the_whole_run() -> None:
+    """14 days from a Monday, no start: one bill for the run (14 days of mean months), week
+    1 met (+1,000 bonus), week 2 missed (-5,000)."""
+    c = contract(per_contact=1, service_level=CLAUSE)
+    cal = Calendar(None, warmup=0.0, horizon=14 * DAY)
+    billing, (bill,) = bills_by_day(c, cal, [GOOD_DAY] * 7 + [BAD_DAY] * 7)
+    assert len(billing) == 1
+    assert bill == Bill(fees=1400.0, penalties=5000.0, bonuses=1000.0, missed=1.0, met=1.0)
+
+
+def test_bills_by_day_with_dates_bill_calendar_months_and_book_weeks_where_they_end() -> None:
+    """From Monday 19 January 2026, 21 days at 100 contacts a day, 2 a contact, minimum
+    3,720 a month: January (13 of 31 days) has a minimum of 1,560 for 1,300 handled: top-up
+    520; February (8 of 28 days) 3,720 x 8/28 = 1,062.86 for 800: top-up 525.71. Week 2
+    (26 January to 1 February) is the bad one and is settled in February: -1,000 there."""
+    c = contract(per_contact=2, minimum_volume=3720,
+                 service_level={"at_least": 0.8, "penalty": 1000})
+    cal = Calendar(date(2026, 1, 19), warmup=0.0, horizon=21 * DAY)
+    billing, (jan, feb) = bills_by_day(c, cal, [GOOD_DAY] * 7 + [BAD_DAY] * 7 + [GOOD_DAY] * 7)
+    assert [b.label for b in billing] == ["2026-01", "2026-02"]
+    assert (jan.fees, jan.minimum, jan.penalties) == (2600.0, pytest.approx(520.0), 0.0)
+    assert feb.fees == 1600.0 and feb.minimum == pytest.approx(2 * (3720 * 8 / 28 - 800))
+    assert (feb.penalties, feb.missed) == (1000.0, 1.0)
+
+
+def test_bills_by_day_agree_with_the_whole_run_when_the_run_is_one_partial_week() -> None:
+    """3 days of one week, no dates: the days summed are the whole run's figures, and the
+    week counts 3/7 (what figures.py bills from the whole run)."""
+    c = contract(anchored=ANCHOR, minimum_volume=30_000, service_level=CLAUSE)
+    cal = Calendar(None, warmup=0.0, horizon=3 * DAY)
+    days = [GOOD_DAY, BAD_DAY, BAD_DAY]  # 23 of 30: 76.7%, missed
+    _, (by_day,) = bills_by_day(c, cal, days)
+    (whole,) = contract_bills(
+        c, [Volume(3 * DAY / MONTH, 300, 72)], [ClauseFigures(19, 30, 0, 3 / 7)]
+    )
+    assert by_day == whole
+    assert by_day.missed == pytest.approx(3 / 7)
+
+
+def test_bills_by_day_need_one_entry_per_measured_day() -> None:
+    cal = Calendar(None, warmup=0.0, horizon=3 * DAY)
+    with pytest.raises(ValueError, match="2 days of figures for 3 measured days"):
+        bills_by_day(contract(per_hour=1), cal, [GOOD_DAY] * 2)
