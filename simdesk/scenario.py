@@ -661,7 +661,8 @@ class Contract(Model):
 
 class PoolSatisfaction(Model):
     """The scores of the outcomes a pool of people decides, overriding the desk's
-    ``satisfaction`` for contacts this pool served (docs/satisfaction.md, "Per pool")."""
+    ``satisfaction`` for contacts this pool served (docs/satisfaction.md, "Quality by who
+    serves")."""
 
     resolved_by_person: Score | None = None
     unresolved: Score | None = None

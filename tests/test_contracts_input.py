@@ -129,6 +129,11 @@ def test_clause_within_equal_to_the_run_threshold_is_accepted(tmp_path: Path) ->
     assert contract.service_level.within == 60.0
 
 
+def contract_warnings(s: Scenario) -> list[str]:
+    """The run's warnings about contracts (others, such as hours nobody covers, aside)."""
+    return [w for w in warnings_for(s) if ".contract." in w]
+
+
 def _load(tmp_path: Path, text: str) -> Scenario:
     path = tmp_path / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
@@ -164,20 +169,20 @@ def test_staffing_below_the_minimum_while_open_is_a_warning_naming_when(tmp_path
     """6 agents 08-20 (8 at midday), 3 from 20-22, nobody at night: a minimum of 5 is
     missed 20:00-22:00 on both days; the closed night is not a shortfall."""
     s = _load(tmp_path, (_shifted(5)))
-    (warning,) = warnings_for(s)
+    (warning,) = contract_warnings(s)
     assert "pools[vendor].contract.minimum_staffing" in warning
     assert "3 agent(s) on duty from day 1 (mon) 20:00 to day 1 (mon) 22:00" in warning
     assert "and 1 more such spans" in warning and "minimum of 5" in warning
 
 
 def test_staffing_at_the_minimum_whenever_open_is_no_warning(tmp_path: Path) -> None:
-    assert warnings_for(_load(tmp_path, (_shifted(5, evening=5)))) == []
-    assert warnings_for(_load(tmp_path, (_shifted(3)))) == []
+    assert contract_warnings(_load(tmp_path, (_shifted(5, evening=5)))) == []
+    assert contract_warnings(_load(tmp_path, (_shifted(3)))) == []
 
 
 def test_always_on_agents_below_the_minimum_are_a_warning(tmp_path: Path) -> None:
     text = edit("      per_hour: 28\n", "      per_hour: 28\n      minimum_staffing: 6\n")
-    (warning,) = warnings_for(_load(tmp_path, (text)))
+    (warning,) = contract_warnings(_load(tmp_path, (text)))
     assert "5 agent(s) on duty" in warning and "minimum of 6" in warning
 
 
@@ -210,6 +215,16 @@ def test_a_clause_over_several_of_its_periods_is_judged_once_and_says_so(
     week has no such warning."""
     clause = "      per_hour: 28\n      service_level: {at_least: 0.8, penalty: 1}\n"
     text = edit("      per_hour: 28\n", clause)
-    assert warnings_for(_load(tmp_path, text)) == []
-    (warning,) = warnings_for(_load(tmp_path, edit("horizon: 2h", "horizon: 14d", text)))
+    assert contract_warnings(_load(tmp_path, text)) == []
+    (warning,) = contract_warnings(_load(tmp_path, edit("horizon: 2h", "horizon: 14d", text)))
     assert "parts of 2 weeks" in warning and "judges it once" in warning
+
+
+def test_minimum_staffing_follows_dated_headcounts_and_the_calendar(tmp_path: Path) -> None:
+    """Always-on agents by date: 6 from Monday 4 January 2027, 3 from Wednesday 6 January;
+    a minimum of 5 is missed from the Wednesday on, named by its date."""
+    text = edit("horizon: 2h", "start: 2027-01-04\nhorizon: 7d")
+    text = edit("    agents: 5\n", "    agents: {2027-01-04: 6, 2027-01-06: 3}\n", text)
+    text = edit("      per_hour: 28\n", "      per_hour: 28\n      minimum_staffing: 5\n", text)
+    (warning,) = contract_warnings(_load(tmp_path, text))
+    assert "3 agent(s) on duty from Wed 2027-01-06 00:00 to Mon 2027-01-11 00:00" in warning

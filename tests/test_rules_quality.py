@@ -97,18 +97,21 @@ def test_the_serving_agent_s_fcr_decides_resolution(monkeypatch: pytest.MonkeyPa
 
 
 def test_after_overflow_the_pool_that_answered_scores_the_contact() -> None:
-    """Nobody in-house (0 agents), so every contact waits its 10 s and overflows to the
-    vendor, which answers at once: each scores the vendor's 3.0 less 10 s of waiting at
-    0.1 a minute, never the in-house pool's 4.0."""
+    """One in-house agent busy for the whole run with the first contact (not finished, so
+    not scored): every other contact waits its 10 s, overflows to the vendor, which
+    answers at once, and scores the vendor's 3.0 less 10 s of waiting at 0.1 a minute,
+    never the in-house pool's 4.0."""
     vendor = {"name": "vendor", "kind": "vendor", "agents": 50, "handle_time": "fixed(1m)",
               "satisfaction": {"resolved_by_person": 3.0}}
+    inhouse = people("inhouse", agents=1, handle_time="fixed(100h)",
+                     satisfaction={"resolved_by_person": 4.0})
     figs = run(
         desk(
-            pools=[people("inhouse", agents=0, satisfaction={"resolved_by_person": 4.0}),
-                   vendor],
+            pools=[inhouse, vendor],
             routing={"t": {"path": ["inhouse", "vendor"], "overflow_after": "10s"}},
             customers={"repeat": {"probability": 0}},
         )
     )
+    assert figs.pools["inhouse"]["handled"] == 0
     assert figs.pools["vendor"]["handled"] == figs.totals["handled"] > 0
     assert figs.totals["csat_mean"] == pytest.approx(3.0 - 0.1 * 10 / 60, rel=1e-9)

@@ -68,8 +68,8 @@ class PoolRuntime:
         self.mixed = self.cap > 1  # whole-agent calls and one-slot chats may share it
         self.fcr = pool.fcr
         # Base scores of a person's outcome here, (unresolved, resolved), when the pool
-        # has its own (docs/satisfaction.md, "Per pool"); None: the desk's. Set by the
-        # scoring part (satisfaction.py).
+        # has its own (docs/satisfaction.md, "Quality by who serves"); None: the desk's.
+        # Set by the scoring part (satisfaction.py).
         self.own_scores: tuple[float, float] | None = None
         self.res = [pool.resolution_for(t) for t in type_names]
         self.false_res = pool.false_resolution
