@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from simdesk.calendar import DAY, MONTH, WEEK
+from simdesk.contracts import Bill, ClauseFigures, Volume, contract_bills
 from simdesk.tally import JourneyTally, PoolRecord, RunTallies, Tally
 
 FIGURES: dict[str, str] = {
@@ -55,6 +57,22 @@ FIGURES: dict[str, str] = {
     "issue_csat_mean": "mean satisfaction of closed issues: the score of each issue's last "
     "contact",
 }
+CONTRACT_FIGURES: dict[str, str] = {
+    "cost_contract_fees": "vendor contracts: the price (per hour x staffed hours, per contact "
+    "x handled, or the anchored price)",
+    "cost_contract_above": "anchored contracts: contacts above the baseline x the rate above",
+    "cost_contract_below": "anchored contracts: contacts short of the baseline x the rate "
+    "below, credited (subtracted)",
+    "cost_contract_minimum": "vendor contracts: top-up to the minimum volume",
+    "cost_contract_penalties": "service-level clause: penalty x periods missed, credited "
+    "(subtracted)",
+    "cost_contract_bonuses": "service-level clause: bonus x periods met",
+    "contract_periods_met": "service-level clause: periods whose service level met the clause",
+    "contract_periods_missed": "service-level clause: periods whose service level missed it",
+}
+"""Figures of pools with a contract (and, summed, of the totals when any pool has one);
+absent from every other scope (docs/figures.md, "Vendor contracts")."""
+FIGURES.update(CONTRACT_FIGURES)
 PEOPLE_FIGURES = [f for f in FIGURES if f.startswith("people_")]
 ISSUE_FIGURES = [f for f in FIGURES if f.startswith(("issue", "contacts_per_resolved"))]
 
@@ -167,6 +185,63 @@ def _variable_cost(run: RunTallies, p: PoolRecord, tidx: int) -> float:
     return per_handled * p.t_handled[tidx] + c.per_resolution * p.t_resolved[tidx]
 
 
+CLAUSE_PERIOD = {"day": DAY, "week": WEEK, "month": MONTH}
+"""Seconds in a clause period, a month of mean length (the whole-period judgement)."""
+
+
+def _contract_shares(run: RunTallies, p: PoolRecord) -> list[float]:
+    """Each type's share of a contract's cost: by busy time under a per-hour price (as an
+    hourly cost is shared), by handled contacts under a per-contact or anchored price."""
+    contract = run.scenario.pool(p.name).contract
+    assert contract is not None
+    basis = p.t_busy if contract.per_hour is not None else [float(h) for h in p.t_handled]
+    whole = sum(basis)
+    return [b / whole if whole else 1.0 / len(basis) for b in basis]
+
+
+def _contract_bill(run: RunTallies, p: PoolRecord) -> Bill:
+    """What the pool's contract cost over the measured period (simdesk/contracts.py).
+
+    The whole measured period is one billing period, prorated by its length in months of
+    mean length, and the clause judges the pool's service level over the whole period
+    once, its penalty or bonus counted for the clause periods that period spans (its
+    length over a day, a week or a mean month)."""
+    contract = run.scenario.pool(p.name).contract
+    assert contract is not None
+    volume = Volume(
+        months=run.measured_s / MONTH,
+        handled=float(sum(p.t_handled)),
+        staffed_hours=p.staffed_area / p.cap / 3600.0,
+    )
+    clause = []
+    if contract.service_level is not None:
+        share = run.measured_s / CLAUSE_PERIOD[contract.service_level.per]
+        clause = [ClauseFigures(float(p.tally.within), float(p.tally.hist.count), 0, share)]
+    return contract_bills(contract, [volume], clause)[0]
+
+
+def _contract_lines(run: RunTallies, bill: Bill, name: str) -> dict[str, float]:
+    """The figures of a bill that its contract can produce: a price's own lines, the
+    minimum and the clause only where the contract has them."""
+    contract = run.scenario.pool(name).contract
+    assert contract is not None
+    lines = {"cost_contract_fees": bill.fees}
+    if contract.anchored is not None:
+        lines["cost_contract_above"] = bill.above
+        lines["cost_contract_below"] = bill.below
+    if contract.minimum_volume is not None:
+        lines["cost_contract_minimum"] = bill.minimum
+    sl = contract.service_level
+    if sl is not None:
+        if sl.penalty:
+            lines["cost_contract_penalties"] = bill.penalties
+        if sl.bonus:
+            lines["cost_contract_bonuses"] = bill.bonuses
+        lines["contract_periods_met"] = float(bill.met)
+        lines["contract_periods_missed"] = float(bill.missed)
+    return lines
+
+
 def run_figures(run: RunTallies) -> RunFigures:
     """Derive every figure of one run from its tallies."""
     s = run.scenario
@@ -174,18 +249,29 @@ def run_figures(run: RunTallies) -> RunFigures:
     pool_figs: dict[str, dict[str, float]] = {}
     type_cost = [0.0] * ntypes
     total_cost = 0.0
+    contract_totals: dict[str, float] = {}
     for p in run.pools:
         t = p.tally
         t.handled = sum(p.t_handled)
         t.resolved = sum(p.t_resolved)
-        staffing = _staffing_cost(run, p)
         busy_total = sum(p.t_busy)
-        cost = staffing
-        for i in range(ntypes):
-            var = _variable_cost(run, p, i)
-            cost += var
-            share = p.t_busy[i] / busy_total if busy_total else 1.0 / ntypes
-            type_cost[i] += var + staffing * share
+        lines: dict[str, float] = {}
+        if run.scenario.pool(p.name).contract is None:
+            staffing = _staffing_cost(run, p)
+            cost = staffing
+            for i in range(ntypes):
+                var = _variable_cost(run, p, i)
+                cost += var
+                share = p.t_busy[i] / busy_total if busy_total else 1.0 / ntypes
+                type_cost[i] += var + staffing * share
+        else:
+            bill = _contract_bill(run, p)
+            cost = bill.total
+            lines = _contract_lines(run, bill, p.name)
+            for i, share in enumerate(_contract_shares(run, p)):
+                type_cost[i] += cost * share
+            for key, value in lines.items():
+                contract_totals[key] = contract_totals.get(key, 0.0) + value
         total_cost += cost
         occ = _div(p.busy_area, p.staffed_area)
         figs = _figures(t, occ, cost)
@@ -193,6 +279,7 @@ def run_figures(run: RunTallies) -> RunFigures:
         for key in ("csat_mean", "csat_satisfied", "repeat_contacts"):
             figs[key] = NAN
         figs.update(NOT_PER_POOL)
+        figs.update(lines)
         pool_figs[p.name] = figs
     humans = [p for p in run.pools if not p.is_bot]
     desk_occ = _div(sum(p.busy_area for p in humans), sum(p.staffed_area for p in humans))
@@ -204,6 +291,7 @@ def run_figures(run: RunTallies) -> RunFigures:
     )
     totals.update(_people(Tally.merged([c for row in run.people for c in row])))
     totals.update(_issues(JourneyTally.merged([j for row in run.journeys for j in row])))
+    totals.update({k: contract_totals[k] for k in CONTRACT_FIGURES if k in contract_totals})
     types = {}
     for i, name in enumerate(s.type_names):
         ft = _figures(Tally.merged(run.cells[i]), NAN, type_cost[i])

@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, PydanticSerializationUnexpectedValue
 
-from simdesk.calendar import MONTH
+from simdesk.calendar import MONTH, Calendar
 from simdesk.defaults import DEFAULT_SL_WITHIN as DEFAULT_SL_WITHIN
 from simdesk.distributions import Distribution, parse_distribution
 from simdesk.limits import MAX_AGENTS, MAX_DAILY_BUSYNESS_CV
@@ -119,6 +119,7 @@ def _probability(value: Any) -> Any:
 Probability = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(_probability)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegFloat = Annotated[float, Field(ge=0.0)]
+Score = Annotated[float, Field(ge=1, le=5)]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY = 86400.0
@@ -747,11 +748,114 @@ class Workforce(Model):
         return _below_all(v, "shrinkage")
 
 
-POOL_OPTIONAL = ("workforce",)
-# Top-level keys left out of the canonical form when absent.
-SCENARIO_OPTIONAL = ("start",)
+class Anchored(Model):
+    """Anchored pricing: a baseline volume a month at one price, marginal rates above and
+    below it (docs/scenario-format.md, "Contracts")."""
+
+    baseline: PositiveFloat = Field(description="contacts a month the price covers")
+    price: NonNegFloat = Field(description="money a month for the baseline volume")
+    above: NonNegFloat = Field(description="money per handled contact above the baseline")
+    below: NonNegFloat = Field(
+        default=0.0,
+        description="money credited per contact short of the baseline; 0: the price is "
+        "paid in full whatever the volume",
+    )
+
+
+class ServiceLevelClause(Model):
+    """A contract's service-level clause: the vendor pool's own service level, judged per
+    period (a week by default); a penalty for each missed period, a bonus for each met one.
+
+    ``within`` may be left out: every service level of a run is measured at one threshold
+    (``targets.service_level.within``, else 20 s), and a clause that names another is
+    refused in ``consistency_problems``, as scoped targets are."""
+
+    at_least: Probability
+    within: Duration | None = None
+    per: Literal["day", "week", "month"] = "week"
+    penalty: NonNegFloat = Field(
+        default=0.0,
+        description="credited by the vendor for each missed period: lowers the pool's cost",
+    )
+    bonus: NonNegFloat = Field(
+        default=0.0, description="paid to the vendor for each met period: raises the cost"
+    )
+
+    @model_validator(mode="after")
+    def _stakes(self) -> ServiceLevelClause:
+        if not self.penalty and not self.bonus:
+            raise ValueError(
+                "a service-level clause needs a 'penalty' (credited per missed period) or a "
+                "'bonus' (paid per met period), or both"
+            )
+        return self
+
+
+CONTRACT_PRICES = ("per_hour", "per_contact", "anchored")
+
+
+class Contract(Model):
+    """What a vendor is paid (docs/scenario-format.md, "Contracts"): exactly one price,
+    optionally a minimum volume, a minimum staffing and a service-level clause. The
+    arithmetic is simdesk/contracts.py."""
+
+    per_hour: NonNegFloat | None = Field(
+        default=None, description="money per staffed agent-hour (busy or idle, overrun included)"
+    )
+    per_contact: NonNegFloat | None = Field(
+        default=None, description="money per contact whose service the pool completed"
+    )
+    anchored: Anchored | None = None
+    minimum_volume: NonNegFloat | None = Field(
+        default=None,
+        description="contacts a month paid for whether handled or not (per_contact, anchored)",
+    )
+    minimum_staffing: int | None = Field(
+        default=None,
+        ge=1,
+        description="agents the vendor must have on duty whenever the pool is open; "
+        "staffing below it is a warning",
+    )
+    service_level: ServiceLevelClause | None = None
+
+    @model_validator(mode="after")
+    def _price(self) -> Contract:
+        prices = [k for k in CONTRACT_PRICES if getattr(self, k) is not None]
+        if not prices:
+            raise ValueError(
+                "a contract needs a price: one of 'per_hour', 'per_contact' or 'anchored'"
+            )
+        if len(prices) > 1:
+            raise ValueError(
+                f"a contract has one price; this one has {' and '.join(prices)}"
+            )
+        if self.per_hour is not None and self.minimum_volume is not None:
+            raise ValueError(
+                "'minimum_volume' is a number of contacts and a per_hour contract pays for "
+                "hours; use 'minimum_staffing', or price per_contact or anchored"
+            )
+        return self
+
+    @property
+    def price(self) -> str:
+        """Which price the contract has: ``per_hour``, ``per_contact`` or ``anchored``."""
+        return next(k for k in CONTRACT_PRICES if getattr(self, k) is not None)
+
+
+class PoolSatisfaction(Model):
+    """The scores of the outcomes a pool of people decides, overriding the desk's
+    ``satisfaction`` for contacts this pool served (docs/satisfaction.md, "Quality by who
+    serves")."""
+
+    resolved_by_person: Score | None = None
+    unresolved: Score | None = None
+
+
+POOL_OPTIONAL = ("workforce", "contract", "satisfaction")
 """Pool keys left out of the pool's canonical form when absent, so that scenarios without
 them keep the inputs their baselines recorded (simdesk/inputs.py)."""
+# Top-level keys left out of the canonical form when absent.
+SCENARIO_OPTIONAL = ("start",)
 
 
 BOT_ONLY = ("resolution", "false_resolution", "escalation_extra", "max_time")
@@ -795,6 +899,13 @@ class Pool(Model):
         "bots: conversations at once (default unlimited)",
     )
     cost: Cost = Field(default_factory=Cost)
+    contract: Contract | None = Field(
+        default=None, description="vendor pools: what the vendor is paid, instead of 'cost'"
+    )
+    satisfaction: PoolSatisfaction | None = Field(
+        default=None,
+        description="people: scores of the contacts this pool served, overriding the desk's",
+    )
     chat_assignment: Literal["fill", "spread"] = Field(
         default="fill",
         description="people with concurrency: which agent takes a chat; fill: the busiest "
@@ -843,6 +954,11 @@ class Pool(Model):
                 raise ValueError(
                     "'workforce' applies to pools of people (attrition, hiring, learning)"
                 )
+            if "satisfaction" in given:
+                raise ValueError(
+                    "'satisfaction' on a pool scores what a person decides; a bot's "
+                    "resolutions are scored by the desk's satisfaction.resolved_by_bot"
+                )
         else:
             for key in BOT_ONLY:
                 if key in given:
@@ -852,6 +968,16 @@ class Pool(Model):
             if "per_conversation" in cost_given:
                 raise ValueError(
                     "'cost.per_conversation' applies only to bots; use 'per_contact' for people"
+                )
+        if self.contract is not None:
+            if self.kind != "vendor":
+                raise ValueError(
+                    "'contract' applies to vendor pools; price other pools with 'cost'"
+                )
+            if "cost" in given:
+                raise ValueError(
+                    "a pool with a 'contract' is paid by it; remove 'cost' (the contract "
+                    "replaces it, so nothing is counted twice)"
                 )
         return self
 
@@ -1265,6 +1391,37 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
     out.extend(_target_problems(s))
     out.extend(_workforce_problems(s))
     out.extend(_demand_problems(s))
+    out.extend(_contract_problems(s))
+    return out
+
+
+def _contract_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """A service-level clause is judged at the run's one threshold, and per month only
+    where months exist (a scenario with a ``start``)."""
+    out: list[tuple[Loc, str]] = []
+    within = s.targets.within
+    for i, pool in enumerate(s.pools):
+        clause = pool.contract.service_level if pool.contract is not None else None
+        if clause is None:
+            continue
+        loc: Loc = ("pools", i, "contract", "service_level")
+        if clause.within is not None and clause.within != within:
+            out.append(
+                (
+                    (*loc, "within"),
+                    f"every service level is measured at one threshold, "
+                    f"targets.service_level.within ({format_duration(within)}); "
+                    "leave 'within' out here or set both to the clause's",
+                )
+            )
+        if clause.per == "month" and s.start is None:
+            out.append(
+                (
+                    (*loc, "per"),
+                    "a clause per month needs calendar months: set the scenario's 'start' "
+                    "(first measured day), or judge it per week",
+                )
+            )
     return out
 
 
@@ -1643,4 +1800,64 @@ def warnings_for(s: Scenario) -> list[str]:
         from simdesk.traces import trace_warnings  # reads no file: what the loader found
 
         out.extend(trace_warnings(s))
+    out.extend(_minimum_staffing_warnings(s))
+    out.extend(_clause_warnings(s))
     return out
+
+
+def _clause_warnings(s: Scenario) -> list[str]:
+    """A clause whose run covers parts of several of its periods: the run's figures are
+    recorded for the whole measured period only, so the clause judges it once and counts
+    that verdict for every period it spans, where a contract judges each period alone."""
+    from simdesk.calendar import Calendar
+
+    cal = Calendar.of(s)
+    out: list[str] = []
+    for pool in s.pools:
+        clause = pool.contract.service_level if pool.contract is not None else None
+        if clause is None or (clause.per == "month" and s.start is None):
+            continue
+        periods = len(cal.periods(clause.per))
+        if periods > 1:
+            out.append(
+                f"pools[{pool.name}].contract.service_level: the measured period covers "
+                f"parts of {periods} {clause.per}s, but this version records a pool's "
+                "service level for the whole measured period only: the clause judges it "
+                f"once, and that verdict's penalty or bonus counts for every {clause.per} "
+                "in proportion to its length"
+            )
+    return out
+
+
+def _minimum_staffing_warnings(s: Scenario) -> list[str]:
+    """A vendor pool staffed below its contract's minimum while open: the contract binds
+    the vendor, but the scenario's staffing is what is simulated and paid, so say where
+    they disagree (docs/scenario-format.md, "Contracts")."""
+    from simdesk.contracts import staffing_shortfalls  # it needs shifts, which need us
+
+    cal = Calendar.of(s)
+    out: list[str] = []
+    for pool in s.pools:
+        short = staffing_shortfalls(pool, cal)
+        if not short:
+            continue
+        assert pool.contract is not None and pool.contract.minimum_staffing is not None
+        t0, t1, agents = short[0]
+        more = f" (and {len(short) - 1} more such spans)" if len(short) > 1 else ""
+        out.append(
+            f"pools[{pool.name}].contract.minimum_staffing: the pool has {agents} agent(s) "
+            f"on duty from {_moment(cal, t0)} to {_moment(cal, t1)}{more}, below the "
+            f"contract's minimum of {pool.contract.minimum_staffing} while open; the run "
+            "simulates and pays the staffing as written"
+        )
+    return out
+
+
+def _moment(cal: Calendar, t: float) -> str:
+    """A simulated time as people read it: a date and clock time, or the day of the run."""
+    moment = cal.moment(t)
+    if moment is not None:
+        return f"{moment:%a %Y-%m-%d %H:%M}"
+    day, rest = divmod(t, DAY)
+    clock = f"{int(rest // 3600):02d}:{int(rest % 3600 // 60):02d}"
+    return f"day {int(day) + 1} ({DAY_NAMES[cal.weekday(t)]}) {clock}"

@@ -40,6 +40,7 @@ class _Desk(
         self._setup_scoring(s)
         self.cal = Calendar.of(s)
         self.pools = {p.name: PoolRuntime(p, ntypes, names, self.cal) for p in s.pools}
+        self._setup_pool_scores()
         self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
         self.people_cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
         self.journeys = [[JourneyTally() for _ in range(24)] for _ in range(ntypes)]

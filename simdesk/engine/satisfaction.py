@@ -40,14 +40,29 @@ class ScoringMixin(DeskBase):
         self.repeat_factor = sat.repeat_factor
         self.satisfied_at = sat.threshold
 
-    def _finish(self, inq: Inquiry, outcome: int) -> None:
+    def _setup_pool_scores(self) -> None:
+        """Pools with their own scores (``pools[].satisfaction``): a person's outcome there
+        scores the pool's base, the desk's for a key the pool leaves out."""
+        sat = self.sat
+        for p in self.s.pools:
+            own = p.satisfaction
+            if own is not None:
+                self.pools[p.name].own_scores = (
+                    sat.unresolved if own.unresolved is None else own.unresolved,
+                    sat.resolved_by_person
+                    if own.resolved_by_person is None
+                    else own.resolved_by_person,
+                )
+
+    def _finish(self, inq: Inquiry, outcome: int, base: float | None = None) -> None:
         """Count a finished contact and score its satisfaction (docs/satisfaction.md), in
-        its cell and, when it reached people, in its people cell too."""
+        its cell and, when it reached people, in its people cell too. ``base``: the
+        outcome's base score when the serving pool has its own, else the desk's."""
         if not inq.counted:
             return
         cell = inq.cell
         wait = inq.wait_total
-        score = self.base_score[outcome] - inq.penalty
+        score = (self.base_score[outcome] if base is None else base) - inq.penalty
         if outcome == ABANDONED:
             cell.abandoned += 1
         else:

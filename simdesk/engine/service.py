@@ -8,8 +8,10 @@ divided by the person's speed) and schedules its completion. ``_on_done`` settle
   contact's draw falls under the type's resolution and the conversation was not cut;
   else escalated to the next pool on the route with the escalation penalty, or, with
   nobody behind the bot, ended unresolved;
-- person: resolved when the first-contact-resolution draw falls under the pool's ``fcr``,
-  else unresolved, and an unresolved contact may come back as a repeat.
+- person: resolved when the first-contact-resolution draw falls under the serving
+  agent's ``fcr`` (its pool's, unless tenure changes it), else unresolved, and an
+  unresolved contact may come back as a repeat; scored with its pool's own base scores
+  when the pool has them (``PoolRuntime.own_scores``).
 
 Then the freed capacity serves the queue.
 """
@@ -142,10 +144,14 @@ class ServiceMixin(DeskBase):
                     self._finish(inq, UNRESOLVED)
                     self._maybe_repeat(inq, now)
         else:
-            resolved = inq.u_fcr < pool.fcr
+            resolved = inq.u_fcr < agent.fcr  # the person's own fcr (staffing.Agent)
             if counted and resolved:
                 pool.t_resolved[tidx] += 1
-            self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
+            own = pool.own_scores
+            if own is None:
+                self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
+            else:
+                self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED, own[resolved])
             closes = resolved
             if not resolved:
                 self._maybe_repeat(inq, now)

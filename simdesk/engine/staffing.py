@@ -38,12 +38,17 @@ class Agent:
     doubly linked list for its number of free slots (``prev``/``next``), oldest first.
     """
 
-    __slots__ = ("cap", "free", "id", "next", "on_shift", "pool", "prev", "staffed")
+    __slots__ = ("cap", "fcr", "free", "id", "next", "on_shift", "pool", "prev", "staffed")
 
     def __init__(self, cap: int, on_shift: bool, ident: int = -1, pool: str = "") -> None:
         self.id = ident  # index in its pool; -1 for a list sentinel
         self.pool = pool  # its pool's name
         self.cap = cap
+        # This person's first-contact resolution: the pool's ``fcr`` (set by ``_hire``).
+        # The hook for quality by tenure: whoever models an agent's tenure sets it to the
+        # pool's fcr times the agent's factor; service.py reads only this
+        # (docs/satisfaction.md, "Quality by who serves").
+        self.fcr = 1.0
         self.free = cap
         self.on_shift = on_shift
         # Paid and counted as staffed: on shift, or finishing a contact after the shift.
@@ -62,6 +67,10 @@ class PoolRuntime:
         self.cap = 1 if pool.is_bot else pool.unit_capacity
         self.mixed = self.cap > 1  # whole-agent calls and one-slot chats may share it
         self.fcr = pool.fcr
+        # Base scores of a person's outcome here, (unresolved, resolved), when the pool
+        # has its own (docs/satisfaction.md, "Quality by who serves"); None: the desk's.
+        # Set by the scoring part (satisfaction.py).
+        self.own_scores: tuple[float, float] | None = None
         self.res = [pool.resolution_for(t) for t in type_names]
         self.false_res = pool.false_resolution
         self.max_time = pool.max_time
@@ -126,6 +135,7 @@ class PoolRuntime:
 
     def _hire(self, cap: int, on_shift: bool) -> Agent:
         agent = Agent(cap, on_shift, len(self.agents), self.name)
+        agent.fcr = self.fcr
         self.agents.append(agent)
         return agent
 

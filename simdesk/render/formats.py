@@ -93,6 +93,8 @@ FORMATS: dict[str, Fmt] = {
     "issues": _count,
     "issues_open": _count,
     "issue_csat_mean": _score,
+    "contract_periods_met": _count,
+    "contract_periods_missed": _count,
 }
 
 
