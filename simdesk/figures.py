@@ -10,9 +10,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from simdesk.calendar import DAY, MONTH, WEEK
+import numpy as np
+
+from simdesk.calendar import DAY, MONTH, WEEK, Calendar, PeriodKind
 from simdesk.contracts import Bill, ClauseFigures, Volume, contract_bills
-from simdesk.tally import JourneyTally, PoolRecord, RunTallies, Tally
+from simdesk.tally import (
+    POOL_PERIOD,
+    DayRecord,
+    JourneyTally,
+    PoolRecord,
+    RunTallies,
+    Tally,
+    contact_block,
+    journey_block,
+)
+
+PERIOD_KINDS: tuple[PeriodKind, ...] = ("day", "week", "month")
 
 FIGURES: dict[str, str] = {
     "offered": "contacts that arrived in the measured period (repeats and retries included)",
@@ -107,6 +120,12 @@ class RunFigures:
     pools: dict[str, dict[str, float]]
     types: dict[str, dict[str, float]]
     intervals: list[dict[str, float]] = field(default_factory=list)
+    week_hours: list[dict[str, float]] = field(default_factory=list)
+    """168 scopes, Monday 00:00-01:00 first: ``intervals`` split by weekday."""
+    pool_hours: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    """Per pool, 24 scopes of ``POOL_HOUR_FIGURES``."""
+    periods: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    """Per kind of period (day, week, month), the totals' figures of each period."""
 
 
 def _div(a: float, b: float) -> float:
@@ -173,16 +192,23 @@ NOT_PER_POOL = dict.fromkeys(PEOPLE_FIGURES + ISSUE_FIGURES, NAN)
 """A pool sees visits, not contacts or issues: these figures are null per pool."""
 
 
-def _staffing_cost(run: RunTallies, p: PoolRecord) -> float:
+def _staffing_cost(
+    run: RunTallies, p: PoolRecord, measured_s: float | None = None,
+    staffed_area: float | None = None,
+) -> float:
+    """Per hour of the measured period for a bot, per staffed agent-hour for people (of
+    the whole run, or of a period's ``measured_s`` and ``staffed_area``)."""
     pool = run.scenario.pool(p.name)
-    hours = run.measured_s / 3600.0 if p.is_bot else p.staffed_area / p.cap / 3600.0
+    measured = run.measured_s if measured_s is None else measured_s
+    staffed = p.staffed_area if staffed_area is None else staffed_area
+    hours = measured / 3600.0 if p.is_bot else staffed / p.cap / 3600.0
     return pool.cost.per_hour * hours
 
 
-def _variable_cost(run: RunTallies, p: PoolRecord, tidx: int) -> float:
+def _variable_cost(run: RunTallies, p: PoolRecord, handled: float, resolved: float) -> float:
     c = run.scenario.pool(p.name).cost
     per_handled = c.per_contact + (c.per_conversation if p.is_bot else 0.0)
-    return per_handled * p.t_handled[tidx] + c.per_resolution * p.t_resolved[tidx]
+    return per_handled * handled + c.per_resolution * resolved
 
 
 CLAUSE_PERIOD = {"day": DAY, "week": WEEK, "month": MONTH}
@@ -250,6 +276,7 @@ def run_figures(run: RunTallies) -> RunFigures:
     type_cost = [0.0] * ntypes
     total_cost = 0.0
     contract_totals: dict[str, float] = {}
+    contracts: dict[str, tuple[float, dict[str, float]]] = {}  # a contract pool's bill
     for p in run.pools:
         t = p.tally
         t.handled = sum(p.t_handled)
@@ -260,7 +287,7 @@ def run_figures(run: RunTallies) -> RunFigures:
             staffing = _staffing_cost(run, p)
             cost = staffing
             for i in range(ntypes):
-                var = _variable_cost(run, p, i)
+                var = _variable_cost(run, p, p.t_handled[i], p.t_resolved[i])
                 cost += var
                 share = p.t_busy[i] / busy_total if busy_total else 1.0 / ntypes
                 type_cost[i] += var + staffing * share
@@ -268,6 +295,7 @@ def run_figures(run: RunTallies) -> RunFigures:
             bill = _contract_bill(run, p)
             cost = bill.total
             lines = _contract_lines(run, bill, p.name)
+            contracts[p.name] = (cost, lines)
             for i, share in enumerate(_contract_shares(run, p)):
                 type_cost[i] += cost * share
             for key, value in lines.items():
@@ -283,14 +311,12 @@ def run_figures(run: RunTallies) -> RunFigures:
         pool_figs[p.name] = figs
     humans = [p for p in run.pools if not p.is_bot]
     desk_occ = _div(sum(p.busy_area for p in humans), sum(p.staffed_area for p in humans))
-    totals_tally = Tally.merged([c for row in run.cells for c in row])
-    totals = _figures(totals_tally, desk_occ, total_cost)
-    totals["overflowed"] = float(sum(p.tally.overflowed for p in run.pools))
-    totals["in_system"] = float(
-        totals_tally.offered - totals_tally.handled - totals_tally.abandoned
+    totals = _desk(
+        Tally.merged([c for row in run.cells for c in row]),
+        Tally.merged([c for row in run.people for c in row]),
+        JourneyTally.merged([j for row in run.journeys for j in row]),
+        desk_occ, total_cost, sum(p.tally.overflowed for p in run.pools),
     )
-    totals.update(_people(Tally.merged([c for row in run.people for c in row])))
-    totals.update(_issues(JourneyTally.merged([j for row in run.journeys for j in row])))
     totals.update({k: contract_totals[k] for k in CONTRACT_FIGURES if k in contract_totals})
     types = {}
     for i, name in enumerate(s.type_names):
@@ -310,4 +336,136 @@ def run_figures(run: RunTallies) -> RunFigures:
         fh.update(_people(Tally.merged([run.people[i][h] for i in range(ntypes)])))
         fh.update(_issues(JourneyTally.merged([run.journeys[i][h] for i in range(ntypes)])))
         intervals.append(fh)
-    return RunFigures(totals=totals, pools=pool_figs, types=types, intervals=intervals)
+    return RunFigures(
+        totals=totals, pools=pool_figs, types=types, intervals=intervals,
+        week_hours=_week_hours(run), pool_hours=_pool_hours(run),
+        periods=_periods(run, contracts),
+    )
+
+
+def _desk(contacts: Tally, people: Tally, issues: JourneyTally, occupancy: float,
+          cost: float, overflowed: float) -> dict[str, float]:
+    """The desk's figures over a set of contacts: the totals', and a period's."""
+    figs = _figures(contacts, occupancy, cost)
+    figs["overflowed"] = float(overflowed)
+    figs["in_system"] = float(contacts.offered - contacts.handled - contacts.abandoned)
+    figs.update(_people(people))
+    figs.update(_issues(issues))
+    return figs
+
+
+def _week_hours(run: RunTallies) -> list[dict[str, float]]:
+    """The by-hour figures split by weekday (hour of the week)."""
+    week = run.week
+    if week is None:
+        return []
+    out = []
+    for how in range(168):
+        fh = _figures(week.cells[how].tally(), _div(week.busy[how], week.staffed[how]), NAN)
+        fh["overflowed"] = NAN
+        fh.update(_people(week.people[how].tally()))
+        fh.update(_issues(week.journeys[how].journey()))
+        out.append(fh)
+    return out
+
+
+POOL_HOUR_FIGURES = (
+    "offered", "handled", "abandoned", "abandonment_rate", "p_wait", "wait_mean_s", "asa_s",
+    "service_level", "occupancy",
+)
+"""A pool's figures by hour of day: which pool misses at which hour (no wait quantiles:
+a pool's hours keep counts, not each wait)."""
+
+
+def _pool_hours(run: RunTallies) -> dict[str, list[dict[str, float]]]:
+    """Each pool by hour of day: a visit counts in the hour its wait ended (answered or
+    gave up), offered in the hour it was offered; busy and staffed time when spent."""
+    out: dict[str, list[dict[str, float]]] = {}
+    for p in run.pools:
+        if not p.hours:
+            continue
+        rows = []
+        for h, t in enumerate(p.hours):
+            ended = t.hist.count
+            rows.append({
+                "offered": float(t.offered),
+                "handled": float(t.handled),
+                "abandoned": float(t.abandoned),
+                "abandonment_rate": _div(t.abandoned, ended),
+                "p_wait": _div(t.waited, ended),
+                "wait_mean_s": _div(t.wait_sum, ended),
+                "asa_s": _div(t.answered_wait_sum, ended - t.abandoned),
+                "service_level": _div(t.within, ended),
+                "occupancy": _div(p.hour_busy[h], p.hour_staffed[h]),
+            })
+        out[p.name] = rows
+    return out
+
+
+def _periods(
+    run: RunTallies, contracts: dict[str, tuple[float, dict[str, float]]]
+) -> dict[str, list[dict[str, float]]]:
+    """Every figure of the totals per day, week and month (month with a start date).
+
+    A contact counts in the period it arrived in (an issue in its first contact's);
+    busy and staffed time, costs and overflowed visits in the period they happened in.
+    A pool under a contract is billed over the whole measured period (``_contract_bill``),
+    and each period gets its bill's lines in proportion to the period's share of what the
+    price is on: busy time under a per-hour price, else handled contacts (as types share
+    it). Days nest in weeks and months, so those are merged from days."""
+    if not run.days:
+        return {}
+    cal = Calendar.of(run.scenario)
+    days = cal.periods("day")
+    out: dict[str, list[dict[str, float]]] = {}
+    for kind in PERIOD_KINDS:
+        if kind == "month" and cal.start is None:
+            continue
+        figs = []
+        for p in cal.periods(kind) if kind != "day" else days:
+            members = [i for i, d in enumerate(days) if p.t0 <= d.t0 < p.t1]
+            figs.append(_period(run, [run.days[i] for i in members], p.t1 - p.t0, contracts))
+        out[kind] = figs
+    return out
+
+
+def _period(
+    run: RunTallies, days: list[DayRecord], measured_s: float,
+    contracts: dict[str, tuple[float, dict[str, float]]],
+) -> dict[str, float]:
+    cells, people, issues = contact_block(), contact_block(), journey_block()
+    pools = np.zeros_like(days[0].pools)
+    for d in days:
+        cells.merge(d.cells)
+        people.merge(d.people)
+        issues.merge(d.journeys)
+        pools += d.pools
+    handled, resolved, overflowed, busy, staffed = (
+        pools[:, POOL_PERIOD.index(k)] for k in POOL_PERIOD
+    )
+    cost = 0.0
+    busy_people = staffed_people = 0.0
+    lines: dict[str, float] = {}
+    for i, p in enumerate(run.pools):
+        if p.name in contracts:
+            bill, bill_lines = contracts[p.name]
+            if run.scenario.pool(p.name).contract.per_hour is not None:  # type: ignore[union-attr]
+                share = _div(float(busy[i]), p.busy_area)
+            else:
+                share = _div(float(handled[i]), float(sum(p.t_handled)))
+            share = 0.0 if math.isnan(share) else share
+            cost += bill * share
+            for key, value in bill_lines.items():
+                lines[key] = lines.get(key, 0.0) + value * share
+        else:
+            cost += _staffing_cost(run, p, measured_s, float(staffed[i]))
+            cost += _variable_cost(run, p, float(handled[i]), float(resolved[i]))
+        if not p.is_bot:
+            busy_people += busy[i]
+            staffed_people += staffed[i]
+    figs = _desk(
+        cells.tally(), people.tally(), issues.journey(), _div(busy_people, staffed_people),
+        float(cost), float(overflowed.sum()),
+    )
+    figs.update({k: lines[k] for k in CONTRACT_FIGURES if k in lines})
+    return figs

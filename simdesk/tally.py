@@ -3,21 +3,24 @@ nothing it derives.
 
 The engine adds to tallies in O(1) per event and keeps no per-inquiry records; figures
 (rates, means, quantiles) are derived afterwards in ``figures``. Contact tallies are kept
-per (inquiry type, hour of day) cell, so one update per event serves the totals, the
-per-type and the per-interval tables, which are merged from cells at the end.
+per (inquiry type, hour of one day) cell, so one update per event serves the totals, the
+per-type, the per-hour and the per-period tables, which are merged from cells at the end
+(engine/recording.py folds each cell into its hour and its day once it is done).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from simdesk.histogram import WaitHistogram
+import numpy as np
+
+from simdesk.histogram import NBINS, WaitBuffer, WaitHistogram
 
 if TYPE_CHECKING:
     from simdesk.scenario import Scenario
 
-COUNTERS = (
+INT_COUNTERS = (
     "offered",
     "handled",
     "abandoned",
@@ -27,24 +30,26 @@ COUNTERS = (
     "repeats",
     "resolved",
     "waited",
-    "wait_sum",
-    "answered_wait_sum",
     "within",
     "rated",
-    "csat_sum",
     "satisfied",
-    "busy_s",
-    "staffed_s",
-    "cost",
 )
+FLOAT_COUNTERS = ("wait_sum", "answered_wait_sum", "csat_sum", "busy_s", "staffed_s", "cost")
+COUNTERS = (*INT_COUNTERS, *FLOAT_COUNTERS)
+
+JOURNEY_INTS = ("started", "closed", "resolved", "contacts_resolved")
+JOURNEY_FLOATS = ("time_sum", "csat_sum")
 
 
 class Tally:
-    """Counters for one scope (a cell, a pool, or a merge of them)."""
+    """Counters for one scope (a cell, a pool, or a merge of them).
 
-    __slots__ = (*COUNTERS, "hist")
+    ``roll`` is the bookkeeping of a cell that lives for one hour of one day
+    (engine/recording.py); None for every other tally."""
 
-    def __init__(self) -> None:
+    __slots__ = (*COUNTERS, "hist", "roll")
+
+    def __init__(self, hist: WaitHistogram | WaitBuffer | None = None) -> None:
         self.offered = 0
         self.handled = 0
         self.abandoned = 0
@@ -63,7 +68,8 @@ class Tally:
         self.busy_s = 0.0
         self.staffed_s = 0.0
         self.cost = 0.0
-        self.hist = WaitHistogram()
+        self.hist: Any = WaitHistogram() if hist is None else hist
+        self.roll: Any = None
 
     def merge(self, other: Tally) -> Tally:
         for name in COUNTERS:
@@ -78,40 +84,10 @@ class Tally:
             out.merge(t)
         return out
 
-
-@dataclass
-class PoolRecord:
-    """What one pool recorded over a run: plain data, no engine objects."""
-
-    name: str
-    is_bot: bool
-    cap: int  # work units of one agent (1 for a bot): staffed unit-time / cap = agent-time
-    tally: Tally
-    t_handled: list[int]  # per inquiry type
-    t_resolved: list[int]
-    t_busy: list[float]  # busy unit-seconds per type
-    busy_area: float  # busy unit-seconds over the measured period
-    staffed_area: float  # staffed unit-seconds over the measured period
-    hour_busy: list[float]  # busy_area by hour of day
-    hour_staffed: list[float]
-
-
-@dataclass
-class RunTallies:
-    """What one run recorded: contact cells per (type, hour of day) and per-pool records."""
-
-    scenario: Scenario
-    seed: int
-    replication: int
-    cells: list[list[Tally]]
-    pools: list[PoolRecord]
-    measured_s: float
-    sl_within: float
-    people: list[list[Tally]]
-    """Like ``cells``, for the contacts offered to a people pool at least once (only the
-    counts the people's figures use)."""
-    journeys: list[list[JourneyTally]]
-    """Issues per (type, hour of their first contact), counted when they close."""
+    @property
+    def done(self) -> bool:
+        """Every contact counted here has ended: nothing will add to this cell again."""
+        return self.offered == self.handled + self.abandoned
 
 
 class JourneyTally:
@@ -119,24 +95,18 @@ class JourneyTally:
     hour of the first contact) like contact cells and added to when the issue closes:
     resolved, or ended with no further contact (docs/figures.md, "Issues")."""
 
-    __slots__ = (
-        "closed",
-        "contacts_resolved",
-        "csat_sum",
-        "hist",
-        "resolved",
-        "started",
-        "time_sum",
-    )
+    __slots__ = (*JOURNEY_INTS, *JOURNEY_FLOATS, "hist", "roll")
 
-    def __init__(self) -> None:
+    def __init__(self, hist: WaitHistogram | WaitBuffer | None = None) -> None:
         self.started = 0
         self.closed = 0
         self.resolved = 0
         self.contacts_resolved = 0
         self.time_sum = 0.0
         self.csat_sum = 0.0
-        self.hist = WaitHistogram()  # time from first contact to resolution
+        # time from first contact to resolution
+        self.hist: Any = WaitHistogram() if hist is None else hist
+        self.roll: Any = None
 
     def merge(self, other: JourneyTally) -> JourneyTally:
         self.started += other.started
@@ -154,3 +124,193 @@ class JourneyTally:
         for t in tallies:
             out.merge(t)
         return out
+
+    @property
+    def done(self) -> bool:
+        """Every issue counted here has closed: nothing will add to this cell again."""
+        return self.started == self.closed
+
+
+def _forwarding(cls: type[Any], fields: tuple[str, ...]) -> type[Any]:
+    """A cell class whose float sums go to the newest cell of its (type, hour of day).
+
+    Floats summed in another order round differently, so a cell's float sums continue
+    the sums of the same hour the day before (engine/recording.py): the per-hour totals
+    are then the very sums one cell for all days would hold. A cell that still has
+    contacts in flight when the next day's cell of its hour starts (a straggler: a contact
+    waiting 23 hours, an issue whose repeat comes days later) is switched to this class:
+    what it adds goes, in the order it happens, into that newest cell's sum, and is
+    noted as foreign there and as forwarded here, so each day still gets its own share.
+    """
+    ns: dict[str, Any] = {"__slots__": (), "__doc__": _forwarding.__doc__}
+    for k, name in enumerate(fields):
+
+        def get(self: Any, name: str = name) -> float:
+            return float(getattr(self.roll.chain.head, name))
+
+        def put(self: Any, value: float, name: str = name, k: int = k) -> None:
+            r = self.roll
+            head = r.chain.head
+            d = value - getattr(head, name)
+            setattr(head, name, value)
+            head.roll.foreign[k] += d
+            r.fwd[k] += d
+
+        ns[name] = property(get, put)
+    return type(f"Forwarding{cls.__name__}", (cls,), ns)
+
+
+ForwardingTally = _forwarding(Tally, FLOAT_COUNTERS)
+ForwardingJourneyTally = _forwarding(JourneyTally, JOURNEY_FLOATS)
+RAW_FLOATS = {
+    Tally: tuple(Tally.__dict__[f] for f in FLOAT_COUNTERS),
+    JourneyTally: tuple(JourneyTally.__dict__[f] for f in JOURNEY_FLOATS),
+}
+"""The slots of the float sums, read past a forwarding cell's properties."""
+
+
+class Block:
+    """The counts of one scope held as arrays (a day, an hour of the week, a cell's hour):
+    compact where a Tally with its histogram would not be, and added up with numpy.
+
+    ``bins`` is dense (NBINS counts) or, once ``compact``, the nonzero bins only."""
+
+    __slots__ = ("bins", "count", "floats", "idx", "ints", "zeros")
+
+    def __init__(self, nints: int, nfloats: int) -> None:
+        self.ints = np.zeros(nints, dtype=np.int64)
+        self.floats = np.zeros(nfloats, dtype=np.float64)
+        self.zeros = 0
+        self.count = 0
+        self.bins: np.ndarray[Any, Any] | None = None
+        self.idx: np.ndarray[Any, Any] | None = None
+
+    def add(self, ints: Any, floats: Any, zeros: int, count: int,
+            bins: np.ndarray[Any, Any] | None) -> None:
+        self.ints += ints
+        self.floats += floats
+        self.zeros += zeros
+        self.count += count
+        if bins is not None:
+            dense = self.dense()
+            self.bins = bins.astype(np.int64) if dense is None else dense + bins
+            self.idx = None
+
+    def dense(self) -> np.ndarray[Any, Any] | None:
+        if self.idx is None:
+            return self.bins
+        assert self.bins is not None
+        out = np.zeros(NBINS, dtype=np.int64)
+        out[self.idx] = self.bins
+        return out
+
+    def compact(self) -> None:
+        """Keep only the nonzero bins (a day's waits fill a few hundred of them)."""
+        if self.idx is None and self.bins is not None:
+            nz = np.flatnonzero(self.bins)
+            self.idx = nz.astype(np.uint16)
+            self.bins = self.bins[nz]
+
+    def merge(self, other: Block) -> None:
+        self.add(other.ints, other.floats, other.zeros, other.count, other.dense())
+
+    def hist(self) -> WaitHistogram:
+        h = WaitHistogram()
+        h.add_counts(self.zeros, self.count, self.dense())
+        return h
+
+    def tally(self) -> Tally:
+        t = Tally(self.hist())
+        for name, v in zip(INT_COUNTERS, self.ints.tolist(), strict=True):
+            setattr(t, name, v)
+        for name, x in zip(FLOAT_COUNTERS, self.floats.tolist(), strict=True):
+            setattr(t, name, x)
+        return t
+
+    def journey(self) -> JourneyTally:
+        j = JourneyTally(self.hist())
+        for name, v in zip(JOURNEY_INTS, self.ints.tolist(), strict=True):
+            setattr(j, name, v)
+        for name, x in zip(JOURNEY_FLOATS, self.floats.tolist(), strict=True):
+            setattr(j, name, x)
+        return j
+
+
+def contact_block() -> Block:
+    return Block(len(INT_COUNTERS), len(FLOAT_COUNTERS))
+
+
+def journey_block() -> Block:
+    return Block(len(JOURNEY_INTS), len(JOURNEY_FLOATS))
+
+
+POOL_PERIOD = ("handled", "resolved", "overflowed", "busy_s", "staffed_s")
+"""What a pool records per day: completions and resolutions (its variable cost),
+overflowed visits, busy and staffed unit-seconds, each in the day it happened."""
+
+
+@dataclass
+class DayRecord:
+    """One measured day, compact: the contacts that arrived in it (merged over types and
+    hours), those that reached people, the issues that started in it, and each pool's
+    ``POOL_PERIOD`` figures (one row per pool, in scenario order)."""
+
+    cells: Block
+    people: Block
+    journeys: Block
+    pools: np.ndarray[Any, Any]
+
+
+@dataclass
+class WeekHours:
+    """The run by hour of the week (0 is Monday 00:00-01:00, 167 Sunday 23:00), merged
+    over types: contacts, people, issues, and the people pools' busy and staffed
+    unit-seconds (the desk's occupancy)."""
+
+    cells: list[Block]
+    people: list[Block]
+    journeys: list[Block]
+    busy: list[float]
+    staffed: list[float]
+
+
+@dataclass
+class PoolRecord:
+    """What one pool recorded over a run: plain data, no engine objects."""
+
+    name: str
+    is_bot: bool
+    cap: int  # work units of one agent (1 for a bot): staffed unit-time / cap = agent-time
+    tally: Tally
+    t_handled: list[int]  # per inquiry type
+    t_resolved: list[int]
+    t_busy: list[float]  # busy unit-seconds per type
+    busy_area: float  # busy unit-seconds over the measured period
+    staffed_area: float  # staffed unit-seconds over the measured period
+    hour_busy: list[float]  # busy_area by hour of day
+    hour_staffed: list[float]
+    hours: list[Tally] = field(default_factory=list)
+    """The pool's tally by hour of day: each visit in the hour its wait ended (answered or
+    gave up), offered in the hour it was offered; no wait bins, only counts."""
+
+
+@dataclass
+class RunTallies:
+    """What one run recorded: contact cells per (type, hour of day) and per-pool records,
+    and the same contacts by hour of the week and by day."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    cells: list[list[Tally]]
+    pools: list[PoolRecord]
+    measured_s: float
+    sl_within: float
+    people: list[list[Tally]]
+    """Like ``cells``, for the contacts offered to a people pool at least once (only the
+    counts the people's figures use)."""
+    journeys: list[list[JourneyTally]]
+    """Issues per (type, hour of their first contact), counted when they close."""
+    week: WeekHours | None = None
+    days: list[DayRecord] = field(default_factory=list)
+    """One per day of ``Calendar.periods("day")``, in order."""

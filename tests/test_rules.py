@@ -37,9 +37,11 @@ class Played:
     desk: _Desk
     served: list[tuple[float, str, str, int]] = field(default_factory=list)
 
+    run: Any = None
+
     def cell_total(self, tname: str, attr: str) -> float:
         tidx = self.desk.s.type_names.index(tname)
-        return sum(getattr(c, attr) for c in self.desk.cells[tidx])
+        return sum(getattr(c, attr) for c in self.run.cells[tidx])
 
     def order(self, pool: str) -> list[str]:
         return [label for _, label, p, _ in self.served if p == pool]
@@ -95,7 +97,7 @@ def play(data: dict[str, Any], contacts: list[Contact]) -> Played:
 
     for c in contacts:
         desk._at(c.at, starter(c), None)
-    desk.run()
+    played.run = desk.run()
     return played
 
 

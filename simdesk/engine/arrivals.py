@@ -284,12 +284,11 @@ class ArrivalsMixin(DeskBase):
         inq.people = False
         counted = now >= self.warmup
         inq.counted = counted
-        hour = int(now // HOUR) % 24
-        cell = self.cells[tidx][hour]
+        cell = self.cells[tidx]  # this hour's (recording.py)
         inq.cell = cell
-        inq.pcell = self.people_cells[tidx][hour]
+        inq.pcell = self.people_cells[tidx]
         if journey is None:
-            jcell = self.journeys[tidx][hour] if counted else None
+            jcell = self.journeys[tidx] if counted else None
             if jcell is not None:
                 jcell.started += 1
             journey = (now, jcell, 1)

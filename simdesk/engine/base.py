@@ -43,9 +43,11 @@ class DeskBase:
     types: list[InquiryType]
     chat: list[bool]  # per type: takes one slot of an agent with concurrency
     pools: dict[str, PoolRuntime]
-    cells: list[list[Tally]]  # per (type, hour of day)
-    people_cells: list[list[Tally]]  # the same, for contacts that reached people
-    journeys: list[list[JourneyTally]]  # issues, per (type, hour of their first contact)
+    # The cells of the hour now under way, one per type (recording.py makes new ones on
+    # every hour mark): contacts arriving now are counted in them.
+    cells: list[Tally]
+    people_cells: list[Tally]  # the same, for contacts that reached people
+    journeys: list[JourneyTally]  # issues, by the hour of their first contact
     # arrivals
     next_arrival: Callable[[], tuple[float, FreshRow]]
     arrival_source: Iterator[tuple[float, FreshRow]]

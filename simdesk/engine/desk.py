@@ -15,7 +15,7 @@ from simdesk.engine.service import ServiceMixin
 from simdesk.engine.staffing import PoolRuntime, StaffingMixin
 from simdesk.scenario import Scenario
 from simdesk.streams import Streams
-from simdesk.tally import JourneyTally, RunTallies, Tally
+from simdesk.tally import RunTallies
 
 
 class _Desk(
@@ -41,9 +41,7 @@ class _Desk(
         self.cal = Calendar.of(s)
         self.pools = {p.name: PoolRuntime(p, ntypes, names, self.cal) for p in s.pools}
         self._setup_pool_scores()
-        self.cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
-        self.people_cells = [[Tally() for _ in range(24)] for _ in range(ntypes)]
-        self.journeys = [[JourneyTally() for _ in range(24)] for _ in range(ntypes)]
+        self._setup_recording()  # the cells of the first hour (by the Calendar's clock)
         source = arrival_source(s, streams) if arrivals is None else arrivals
         self.arrival_source = iter(source)
         self.next_arrival = self.arrival_source.__next__
@@ -71,7 +69,7 @@ class _Desk(
         self._schedule_recording()
         drive(self.env, self.end, progress)
         self._expire_waiting(self.end)
-        self._close_hour(self.end)
+        self._close_recording()
         return self._tallies()
 
 

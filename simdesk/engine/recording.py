@@ -1,21 +1,68 @@
 """Recording: what a run hands on, as plain records (``tally.RunTallies``).
 
-Contacts are counted in their (type, hour of day) cell and pools in their own tally as
-they go (O(1) per event). Busy and staffed time are integrals per pool, brought up to date
-at each change of busy capacity and at staffing events, and credited to the hour of day
-at each hour mark. The warm-up's integrals are dropped when it ends. At the end of the
-run the pools' records are copied out of the engine's runtime objects, so ``figures``
-reads plain data only.
+Time is the Calendar's (simdesk/calendar.py): hour marks fall on whole hours of the
+clock, days start at midnight, so a start date on any weekday or a warm-up of 90 minutes
+still records by clock hours.
+
+Contacts. A contact is counted in the cell of its type and the hour it arrived in: one
+cell per (type, hour of one day), made when the hour starts (``_roll``), so one update per
+event serves the totals, the types, the hours of the day and of the week, and the days.
+Once a cell's hour is over and every contact counted in it has ended (``Tally.done``;
+for issues, every issue closed), nothing can add to it again, and at the next midnight it
+is folded (``Fold``) into its hour of the day, its hour of the week and its day; its waits
+are binned then. A year therefore keeps 24 hours and 168 hours of the week and one
+compact record per day, not a cell per hour.
+
+Float sums are kept in one running sum per (type, hour of day) across days, so the
+per-hour figures are summed in exactly the order one cell for all days would sum them: a
+new day's cell starts from the sums its hour ended the day before, and a day's share is
+what its cell added. A cell with contacts still in flight when its hour comes round
+again (a straggler) forwards what it adds to the newest cell of its hour (see
+``tally._forwarding``).
+
+Pools. Busy and staffed time are integrals per pool, brought up to date at each change of
+busy capacity and at staffing events, and credited at each hour mark to the hour of the
+day, the hour of the week and the day they were spent in. A pool's counters are read at
+each hour mark too and what changed is credited to that hour (a visit counts in the hour
+its wait ended) and day. The warm-up's integrals are dropped when it ends. At the end of
+the run everything is copied out of the engine's runtime objects, so ``figures`` reads
+plain data only.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from bisect import bisect_right
+from heapq import heappush
+from itertools import chain as chained
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from simpy.events import URGENT
 
 from simdesk.engine.base import DeskBase
-from simdesk.engine.loop import HOUR
-from simdesk.tally import PoolRecord, RunTallies
+from simdesk.engine.loop import HOUR, Call, new_event
+from simdesk.histogram import NBINS, WaitBuffer, bin_counts
+from simdesk.tally import (
+    FLOAT_COUNTERS,
+    INT_COUNTERS,
+    JOURNEY_FLOATS,
+    JOURNEY_INTS,
+    POOL_PERIOD,
+    RAW_FLOATS,
+    Block,
+    DayRecord,
+    ForwardingJourneyTally,
+    ForwardingTally,
+    JourneyTally,
+    PoolRecord,
+    RunTallies,
+    Tally,
+    WeekHours,
+    contact_block,
+    journey_block,
+)
 
 if TYPE_CHECKING:
     from simpy.events import Event
@@ -23,14 +70,232 @@ if TYPE_CHECKING:
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.staffing import PoolRuntime
 
+# What a pool's tally is read for at each hour mark: ints, then floats.
+POOL_INTS = (
+    "offered", "handled", "abandoned", "overflowed", "contained", "escalated", "waited",
+    "within", "count", "zeros", "resolved",
+)
+POOL_FLOATS = ("wait_sum", "answered_wait_sum")
+_BUSY, _STAFFED = POOL_PERIOD.index("busy_s"), POOL_PERIOD.index("staffed_s")
+
+
+class Chain:
+    """The newest cell of one (kind, type, hour of day): it holds the running float sums."""
+
+    __slots__ = ("head",)
+
+    def __init__(self) -> None:
+        self.head: Any = None
+
+
+class Rolled:
+    """A cell's place (type x 24 + hour of day, hour of the week, day index or None in
+    warm-up) and its float bookkeeping: the sums it started from (``base``), what
+    stragglers forwarded into it (``foreign``) and what it forwarded as one (``fwd``)."""
+
+    __slots__ = ("base", "chain", "day", "foreign", "fwd", "how", "row")
+
+    def __init__(self, chain: Chain, row: int, how: int, day: int | None,
+                 base: list[float]) -> None:
+        self.chain = chain
+        self.row = row
+        self.how = how
+        self.day = day
+        self.base = base
+        self.foreign = [0.0] * len(base)
+        self.fwd = [0.0] * len(base)
+
+
+class Kind:
+    """One kind of cell (contacts, people, issues): its class, counters and aggregates."""
+
+    def __init__(self, cls: type[Any], ints: tuple[str, ...], floats: tuple[str, ...],
+                 ntypes: int) -> None:
+        self.cls = cls
+        self.forwarding = ForwardingTally if cls is Tally else ForwardingJourneyTally
+        self.ints = attrgetter(*ints)
+        self.nints = len(ints)
+        self.raw = RAW_FLOATS[cls]
+        self.nfloats = len(floats)
+        self.block = contact_block if cls is Tally else journey_block
+        self.chains = [[Chain() for _ in range(24)] for _ in range(ntypes)]
+        # Aggregates: per (type, hour of day) and per hour of the week. np.zeros leaves
+        # pages untouched until written, so bins of empty hours cost no memory.
+        self.cell_ints = np.zeros((ntypes * 24, self.nints), dtype=np.int64)
+        self.cell_hist = np.zeros((ntypes * 24, NBINS + 2), dtype=np.int64)
+        self.week_ints = np.zeros((168, self.nints), dtype=np.int64)
+        self.week_floats = np.zeros((168, self.nfloats), dtype=np.float64)
+        self.week_hist = np.zeros((168, NBINS + 2), dtype=np.int64)
+
+    def new(self, t: int, hod: int, how: int, day: int | None,
+            in_flight: bool | None = None) -> Any:
+        """The cell of type t for the hour starting now. The previous cell of this hour
+        of the day becomes a straggler if something counted in it is still in flight
+        (``in_flight``, when another cell tells: a people cell counts no arrivals)."""
+        chain = self.chains[t][hod]
+        old = chain.head
+        cell = self.cls(WaitBuffer())
+        if old is None:
+            base = [0.0] * self.nfloats
+        else:
+            base = [d.__get__(old) for d in self.raw]
+            for d, x in zip(self.raw, base, strict=True):
+                d.__set__(cell, x)
+            if (not old.done) if in_flight is None else in_flight:
+                old.__class__ = self.forwarding
+        cell.roll = Rolled(chain, t * 24 + hod, how, day, base)
+        chain.head = cell
+        return cell
+
+    def fold(self, cells: list[Any], days: list[DayRecord | None], slot: int) -> None:
+        """Add finished cells into their (type, hour), hour of the week and day."""
+        cells = [c for c in cells if c.roll.day is not None]
+        if not cells:
+            return
+        n = len(cells)
+        rolls = [c.roll for c in cells]
+        rows = np.fromiter((r.row for r in rolls), dtype=np.int64, count=n)
+        hows = np.fromiter((r.how for r in rolls), dtype=np.int64, count=n)
+        getter = self.ints
+        ints = np.array([getter(c) for c in cells], dtype=np.int64).reshape(n, self.nints)
+        raw = self.raw
+        floats = (
+            np.array([[d.__get__(c) for d in raw] for c in cells], dtype=np.float64)
+            - np.array([r.base for r in rolls], dtype=np.float64)
+            - np.array([r.foreign for r in rolls], dtype=np.float64)
+            + np.array([r.fwd for r in rolls], dtype=np.float64)
+        ).reshape(n, self.nfloats)
+        # Each cell's waits: zeros and count in columns NBINS and NBINS + 1 of its row.
+        lengths = [len(c.hist.waits) for c in cells]
+        zeros0 = [c.hist.zeros for c in cells]
+        count0 = [c.hist.count for c in cells]
+        hist = np.zeros((n, NBINS + 2), dtype=np.int64)
+        if sum(lengths):
+            _, idx = bin_counts(list(chained.from_iterable(c.hist.waits for c in cells)))
+            owner = np.repeat(np.arange(n), lengths)
+            key = owner * (NBINS + 2) + np.where(idx < 0, NBINS, idx)
+            hist += np.bincount(key, minlength=n * (NBINS + 2)).reshape(n, NBINS + 2)
+        hist[:, NBINS] += zeros0
+        hist[:, NBINS + 1] += np.asarray(count0, dtype=np.int64) + lengths
+        np.add.at(self.cell_ints, rows, ints)
+        np.add.at(self.cell_hist, rows, hist)
+        np.add.at(self.week_ints, hows, ints)
+        np.add.at(self.week_floats, hows, floats)
+        np.add.at(self.week_hist, hows, hist)
+        by_day: dict[int, list[int]] = {}
+        for i, r in enumerate(rolls):
+            by_day.setdefault(r.day, []).append(i)
+        for d, members in by_day.items():
+            record = days[d]
+            assert record is not None
+            block = (record.cells, record.people, record.journeys)[slot]
+            h = hist[members].sum(axis=0)
+            block.add(ints[members].sum(axis=0), floats[members].sum(axis=0),
+                      int(h[NBINS]), int(h[NBINS + 1]), h[:NBINS])
+            block.compact()
+        for c in cells:
+            c.hist.waits.clear()  # nothing adds to a finished cell: its waits are binned now
+
+    def running_floats(self, t: int, hod: int) -> list[float]:
+        head = self.chains[t][hod].head
+        return [0.0] * self.nfloats if head is None else [d.__get__(head) for d in self.raw]
+
+    def hist_block(self, row: np.ndarray[Any, Any]) -> tuple[int, int, np.ndarray[Any, Any]]:
+        return int(row[NBINS]), int(row[NBINS + 1]), row[:NBINS]
+
 
 class RecordingMixin(DeskBase):
-    """Hourly and warm-up marks of the pools' integrals, and the run's records."""
+    """Hour marks: cells by the clock, the pools' integrals and counters; the records."""
+
+    def _setup_recording(self) -> None:
+        cal = self.cal  # set by the desk before the pools
+        ntypes = len(self.types)
+        self.day_periods = cal.periods("day")
+        self.day_starts = [p.t0 for p in self.day_periods]
+        self.days: list[DayRecord | None] = [None] * len(self.day_periods)
+        npools = len(self.pools)
+        for i in range(len(self.days)):
+            self.days[i] = DayRecord(
+                contact_block(), contact_block(), journey_block(),
+                np.zeros((npools, len(POOL_PERIOD)), dtype=np.float64),
+            )
+        self.kinds = (
+            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
+            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
+            Kind(JourneyTally, JOURNEY_INTS, JOURNEY_FLOATS, ntypes),
+        )
+        self.retired: list[tuple[Any, Any, Any]] = []
+        self.cells = [None] * ntypes  # type: ignore[list-item]
+        self.people_cells = [None] * ntypes  # type: ignore[list-item]
+        self.journeys = [None] * ntypes  # type: ignore[list-item]
+        self._roll(0.0, retire=False)
+        self.mark_t = 0.0
+        self.pool_last = [self._read_pool(p) for p in self.pools.values()]
+        self.pool_hours = [
+            (np.zeros((24, len(POOL_INTS)), dtype=np.int64),
+             np.zeros((24, len(POOL_FLOATS)), dtype=np.float64))
+            for _ in self.pools
+        ]
+        self.week_busy = [0.0] * 168
+        self.week_staffed = [0.0] * 168
+
+    def _day_at(self, t: float) -> int | None:
+        """Index of the measured day holding time ``t`` (None before or after)."""
+        if t < self.warmup or t >= self.end:
+            return None
+        return bisect_right(self.day_starts, t) - 1
+
+    def _roll(self, now: float, retire: bool = True) -> None:
+        """New cells for the hour starting now (one per type and kind)."""
+        cal = self.cal
+        hod = cal.hour_of_day(now)
+        how = cal.hour_of_week(now)
+        # The day its counted contacts arrive in: none if the hour ends in the warm-up.
+        day = None if cal.next_hour(now) <= self.warmup else self._day_at(max(now, self.warmup))
+        contacts, people, issues = self.kinds
+        cells, pcells, jcells = self.cells, self.people_cells, self.journeys
+        for t in range(len(cells)):
+            if retire:
+                self.retired.append((cells[t], pcells[t], jcells[t]))
+            before = contacts.chains[t][hod].head
+            cells[t] = contacts.new(t, hod, how, day)
+            pcells[t] = people.new(t, hod, how, day, before is not None and not before.done)
+            jcells[t] = issues.new(t, hod, how, day)
+
+    def _fold_done(self, everything: bool = False) -> None:
+        """Fold the retired cells nothing can add to any more (at the end: all of them)."""
+        contacts, people, issues = self.kinds
+        done_cells: list[Any] = []
+        done_people: list[Any] = []
+        done_issues: list[Any] = []
+        keep: list[tuple[Any, Any, Any]] = []
+        for cell, pcell, jcell in self.retired:
+            if cell is not None and (everything or cell.done):
+                done_cells.append(cell)
+                done_people.append(pcell)
+                cell = pcell = None
+            if jcell is not None and (everything or jcell.done):
+                done_issues.append(jcell)
+                jcell = None
+            if cell is not None or jcell is not None:
+                keep.append((cell, pcell, jcell))
+        self.retired = keep
+        contacts.fold(done_cells, self.days, 0)
+        people.fold(done_people, self.days, 1)
+        issues.fold(done_issues, self.days, 2)
 
     def _schedule_recording(self) -> None:
         if self.warmup > 0:
             self._at(self.warmup, self._on_warmup_end, None)
-        self._at(HOUR, self._on_hour, None)
+        self._at_hour(self.cal.next_hour(0.0))
+
+    def _at_hour(self, at: float) -> None:
+        """The hour mark goes before anything else at its instant (URGENT), so a contact
+        arriving on the hour is counted in the hour it starts."""
+        event = new_event(Call)
+        event.callbacks = [self._on_hour]
+        event._value = None
+        heappush(self.queue, (at, URGENT, next(self.eid), event))
 
     def _on_warmup_end(self, ev: Event) -> None:
         now = self.env._now
@@ -44,24 +309,97 @@ class RecordingMixin(DeskBase):
     def _on_hour(self, ev: Event) -> None:
         now = self.env._now
         self._close_hour(now)
-        self._at(now + HOUR, self._on_hour, None)
+        self._roll(now)
+        if self.cal.hour_of_day(now) == 0:
+            self._fold_done()
+        self._at_hour(now + HOUR)
+
+    def _read_pool(self, p: PoolRuntime) -> tuple[list[int], list[float]]:
+        t = p.tally
+        h = t.hist
+        ints = [
+            t.offered, sum(p.t_handled), t.abandoned, t.overflowed, t.contained,
+            t.escalated, t.waited, t.within, h.count, h.zeros, sum(p.t_resolved),
+        ]
+        return ints, [t.wait_sum, t.answered_wait_sum]
 
     def _close_hour(self, now: float) -> None:
-        """Credit busy and staffed time since the last hour mark to the hour just ended."""
-        hour = int(math.ceil(now / HOUR) - 1) % 24
-        for pool in self.pools.values():
+        """Credit busy and staffed time and the pools' counts since the last hour mark to
+        the hour just ended, its hour of the week and its day."""
+        hours = math.ceil((now + self.cal.offset) / HOUR) - 1
+        hour = int(hours) % 24
+        how = int(hours) % 168
+        day = None if now <= self.warmup else self._day_at(max(self.mark_t, self.warmup))
+        record = None if day is None else self.days[day]
+        for i, pool in enumerate(self.pools.values()):
             pool.flush(now)
             busy0, staffed0 = pool.mark
-            pool.hour_busy[hour] += pool.busy_area - busy0
-            pool.hour_staffed[hour] += pool.staffed_area - staffed0
+            busy = pool.busy_area - busy0
+            staffed = pool.staffed_area - staffed0
+            pool.hour_busy[hour] += busy
+            pool.hour_staffed[hour] += staffed
             pool.mark = (pool.busy_area, pool.staffed_area)
+            ints, floats = self._read_pool(pool)
+            last_ints, last_floats = self.pool_last[i]
+            self.pool_last[i] = (ints, floats)
+            if record is None:
+                continue
+            d_ints = [a - b for a, b in zip(ints, last_ints, strict=True)]
+            d_floats = [a - b for a, b in zip(floats, last_floats, strict=True)]
+            hour_ints, hour_floats = self.pool_hours[i]
+            hour_ints[hour] += d_ints
+            hour_floats[hour] += d_floats
+            row = record.pools[i]
+            row[0] += d_ints[1]  # handled
+            row[1] += d_ints[10]  # resolved
+            row[2] += d_ints[3]  # overflowed
+            row[_BUSY] += busy
+            row[_STAFFED] += staffed
+            if not pool.is_bot:
+                self.week_busy[how] += busy
+                self.week_staffed[how] += staffed
+        self.mark_t = now
+
+    def _close_recording(self) -> None:
+        """At the end of the run: the last (maybe partial) hour, and every cell folded."""
+        self._close_hour(self.end)
+        ntypes = len(self.cells)
+        self.retired.extend(
+            (self.cells[t], self.people_cells[t], self.journeys[t]) for t in range(ntypes)
+        )
+        self._fold_done(everything=True)
 
     def _tallies(self) -> RunTallies:
-        """The run's records, after the last hour is closed."""
-        pools = [_record(p) for p in self.pools.values()]
+        """The run's records, after ``_close_recording``."""
+        contacts, people, issues = self.kinds
+        ntypes = len(self.types)
+
+        def scope(kind: Kind, t: int, h: int) -> Any:
+            row = t * 24 + h
+            out = kind.cls()
+            for name, v in zip(_int_names(kind), kind.cell_ints[row].tolist(), strict=True):
+                setattr(out, name, v)
+            names = FLOAT_COUNTERS if kind.cls is Tally else JOURNEY_FLOATS
+            for name, x in zip(names, kind.running_floats(t, h), strict=True):
+                setattr(out, name, x)
+            zeros, count, bins = kind.hist_block(kind.cell_hist[row])
+            out.hist.add_counts(zeros, count, bins)
+            return out
+
+        cells = [[scope(contacts, t, h) for h in range(24)] for t in range(ntypes)]
+        pcells = [[scope(people, t, h) for h in range(24)] for t in range(ntypes)]
+        jcells = [[scope(issues, t, h) for h in range(24)] for t in range(ntypes)]
+        pools = [
+            _record(p, *self.pool_hours[i]) for i, p in enumerate(self.pools.values())
+        ]
+        week = WeekHours(
+            _week_blocks(contacts), _week_blocks(people), _week_blocks(issues),
+            list(self.week_busy), list(self.week_staffed),
+        )
+        days = [d for d in self.days if d is not None]
         return RunTallies(
-            self.s, 0, 0, self.cells, pools, self.s.horizon, self.sl_within,
-            self.people_cells, self.journeys,
+            self.s, 0, 0, cells, pools, self.s.horizon, self.sl_within, pcells, jcells,
+            week, days,
         )
 
     def _close_unresolved(self, inq: Inquiry) -> None:
@@ -74,7 +412,34 @@ class RecordingMixin(DeskBase):
             j.csat_sum += inq.score
 
 
-def _record(p: PoolRuntime) -> PoolRecord:
+def _int_names(kind: Kind) -> tuple[str, ...]:
+    return INT_COUNTERS if kind.cls is Tally else JOURNEY_INTS
+
+
+def _week_blocks(kind: Kind) -> list[Block]:
+    out = []
+    for how in range(168):
+        b = kind.block()
+        zeros, count, bins = kind.hist_block(kind.week_hist[how])
+        b.add(kind.week_ints[how], kind.week_floats[how], zeros, count,
+              bins if bins.any() else None)
+        out.append(b)
+    return out
+
+
+def _record(p: PoolRuntime, hour_ints: np.ndarray[Any, Any],
+            hour_floats: np.ndarray[Any, Any]) -> PoolRecord:
+    hours = []
+    for h in range(24):
+        t = Tally()
+        values = dict(zip(POOL_INTS, hour_ints[h].tolist(), strict=True))
+        for name in ("offered", "handled", "abandoned", "overflowed", "contained",
+                     "escalated", "waited", "within", "resolved"):
+            setattr(t, name, values[name])
+        t.hist.count = values["count"]
+        t.hist.zeros = values["zeros"]
+        t.wait_sum, t.answered_wait_sum = hour_floats[h].tolist()
+        hours.append(t)
     return PoolRecord(
         name=p.name,
         is_bot=p.is_bot,
@@ -87,4 +452,5 @@ def _record(p: PoolRuntime) -> PoolRecord:
         staffed_area=p.staffed_area,
         hour_busy=p.hour_busy,
         hour_staffed=p.hour_staffed,
+        hours=hours,
     )
