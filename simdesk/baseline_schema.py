@@ -47,6 +47,30 @@ ESTIMATE_SCHEMA: dict[str, Any] = {
 _SCOPE: dict[str, Any] = {"type": "object", "additionalProperties": ESTIMATE_SCHEMA}
 _NAMED_SCOPES: dict[str, Any] = {"type": "object", "additionalProperties": _SCOPE}
 
+_HOURS: dict[str, Any] = {
+    "type": "array",
+    "maxItems": 24,
+    "items": {
+        "type": "object",
+        "required": ["hour"],
+        "properties": {"hour": {"type": "integer", "minimum": 0, "maximum": 23}},
+        "additionalProperties": ESTIMATE_SCHEMA,
+    },
+}
+_PERIODS: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["index", "start", "measured_s"],
+        "properties": {
+            "index": {"type": "integer", "minimum": 1},
+            "start": {"type": ["string", "null"], "description": "ISO date"},
+            "measured_s": {"type": "number", "minimum": 0},
+        },
+        "additionalProperties": ESTIMATE_SCHEMA,
+    },
+}
+
 BASELINE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "simdesk result document (a check baseline)",
@@ -63,7 +87,7 @@ BASELINE_SCHEMA: dict[str, Any] = {
         "targets",
     ],
     "properties": {
-        "schema_version": {"type": "integer", "const": SCHEMA_VERSION},
+        "schema_version": {"type": "integer", "enum": [2, SCHEMA_VERSION]},
         "simdesk_version": {"type": "string"},
         "scenario": {"type": ["string", "null"]},
         "seed": {"type": "integer", "minimum": 0},
@@ -77,16 +101,7 @@ BASELINE_SCHEMA: dict[str, Any] = {
         "totals": _SCOPE,
         "pools": _NAMED_SCOPES,
         "types": _NAMED_SCOPES,
-        "intervals": {
-            "type": "array",
-            "maxItems": 24,
-            "items": {
-                "type": "object",
-                "required": ["hour"],
-                "properties": {"hour": {"type": "integer", "minimum": 0, "maximum": 23}},
-                "additionalProperties": ESTIMATE_SCHEMA,
-            },
-        },
+        "intervals": _HOURS,
         "erlang": {"type": ["object", "null"]},
         "targets": {
             "type": "array",
@@ -107,6 +122,14 @@ BASELINE_SCHEMA: dict[str, Any] = {
         "warnings": {"type": "array", "items": {"type": "string"}},
         # Optional: baselines written before it existed still load (no input changes told).
         "inputs": {"type": "object", "description": "(the scenario in canonical form)"},
+        # Version 3 (optional, so version 2 baselines load; check does not compare them).
+        "pool_intervals": {"type": "object", "additionalProperties": _HOURS},
+        "periods": {
+            "type": "object",
+            "required": ["day", "week", "month"],
+            "properties": {kind: _PERIODS for kind in ("day", "week", "month")},
+            "additionalProperties": False,
+        },
     },
 }
 

@@ -249,6 +249,17 @@ def _is_number(x: Any) -> bool:
     return (_is_int(x) or isinstance(x, float)) and math.isfinite(x)
 
 
+READABLE_VERSIONS = (2, SCHEMA_VERSION)
+"""Baselines check reads: version 3 only added sections (periods, pool_intervals) that
+check does not compare, so a version 2 baseline holds the same figures; ``--update``
+writes the current version."""
+
+
+def _versions_text() -> str:
+    *older, last = READABLE_VERSIONS
+    return f"{', '.join(map(str, older))} or {last}" if older else str(last)
+
+
 # Enough to show what is wrong; a baseline with every figure broken is not worth 500 lines.
 _MAX_PROBLEMS = 20
 
@@ -272,12 +283,12 @@ def _baseline_problems(doc: Any, file: str) -> list[Problem]:
                 key="schema_version",
             )
         ]
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         return [
             Problem(
                 f"baseline has schema_version {version}, but simdesk {__version__} "
-                f"reads schema_version {SCHEMA_VERSION}; figures are not comparable across "
-                "schema versions, so regenerate the baseline with `simdesk check ... --update`",
+                f"reads schema_version {_versions_text()}; figures are not comparable "
+                "across those, so regenerate the baseline with `simdesk check ... --update`",
                 file,
                 key="schema_version",
             )

@@ -9,12 +9,14 @@ uses seed (scenario seed, i), so results do not depend on which worker ran what.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
+from simdesk.calendar import DAY, WEEK, Calendar, Period
 from simdesk.confidence import Estimate, bounded, estimate
 from simdesk.engine import simulate
 from simdesk.erlang import QueueFigures
-from simdesk.figures import RunFigures, figure_range, run_figures
+from simdesk.figures import PERIOD_KINDS, RunFigures, figure_range, run_figures
 from simdesk.reference import erlang_reference
 from simdesk.scenario import Scenario, warnings_for
 from simdesk.targets import TargetVerdict, check_targets
@@ -44,6 +46,35 @@ def run_serial(tasks: Sequence[Task]) -> list[RunFigures]:
 Scope = dict[str, Estimate]
 
 
+@dataclass(frozen=True)
+class PeriodScope:
+    """One day, week or month of the measured span and its figures (the totals')."""
+
+    period: Period
+    figures: Scope
+
+    @property
+    def label(self) -> str:
+        return self.period.label
+
+    @property
+    def measured_s(self) -> float:
+        return self.period.t1 - self.period.t0
+
+    @property
+    def partial(self) -> bool:
+        """Measured for less than the whole day, week or month (a warm-up ending in it, a
+        horizon ending before it does)."""
+        p = self.period
+        if p.kind == "day":
+            return self.measured_s < DAY - 1e-6
+        if p.kind == "week":
+            return self.measured_s < WEEK - 1e-6
+        assert p.start is not None
+        nxt = date(p.start.year + (p.start.month == 12), p.start.month % 12 + 1, 1)
+        return self.measured_s < (nxt - p.start).days * DAY - 1e-6
+
+
 @dataclass
 class Summary:
     """Every figure of a scenario as mean and 95% interval over replications."""
@@ -59,6 +90,11 @@ class Summary:
     targets: list[TargetVerdict]
     warnings: list[str]
     runs: list[RunFigures]
+    week_hours: list[Scope] = field(default_factory=list)
+    """``intervals`` by weekday: 168 scopes, Monday 00:00-01:00 first."""
+    pool_hours: dict[str, list[Scope]] = field(default_factory=dict)
+    periods: dict[str, list[PeriodScope]] = field(default_factory=dict)
+    """``day``, ``week`` and (with a start date) ``month``: every period measured."""
 
     def estimate(self, key: str) -> Estimate | None:
         """A figure by its key: ``service_level`` (totals), ``pools.NAME.FIGURE`` or
@@ -92,6 +128,14 @@ def summarize(scenario: Scenario, seed: int, runs: list[RunFigures]) -> Summary:
     types = {name: _scope([r.types[name] for r in runs]) for name in runs[0].types}
     intervals = [_scope([r.intervals[h] for r in runs]) for h in range(len(runs[0].intervals))]
     return Summary(
+        week_hours=[_scope([r.week_hours[h] for r in runs])
+                    for h in range(min(len(r.week_hours) for r in runs))],
+        pool_hours={
+            name: [_scope([r.pool_hours[name][h] for r in runs]) for h in range(24)]
+            for name in runs[0].pool_hours
+            if all(name in r.pool_hours for r in runs)
+        },
+        periods=_periods(scenario, runs),
         scenario=scenario,
         seed=seed,
         replications=len(runs),
@@ -104,6 +148,22 @@ def summarize(scenario: Scenario, seed: int, runs: list[RunFigures]) -> Summary:
         warnings=warnings_for(scenario),
         runs=runs,
     )
+
+
+def _periods(scenario: Scenario, runs: list[RunFigures]) -> dict[str, list[PeriodScope]]:
+    """Each period's figures over the replications (every replication has the same
+    calendar, so the same periods)."""
+    if not all(r.periods for r in runs):
+        return {}
+    cal = Calendar.of(scenario)
+    return {
+        kind: [
+            PeriodScope(p, _scope([r.periods[kind][i] for r in runs]))
+            for i, p in enumerate(cal.periods(kind))
+        ]
+        for kind in PERIOD_KINDS
+        if kind in runs[0].periods
+    }
 
 
 def run_experiment(

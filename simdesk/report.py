@@ -19,12 +19,15 @@ from typing import Any
 from simdesk import __version__
 from simdesk.confidence import Estimate
 from simdesk.errors import Problem, SimdeskError
-from simdesk.experiment import Scope, Summary
+from simdesk.experiment import PeriodScope, Scope, Summary
+from simdesk.figures import PERIOD_KINDS
 from simdesk.inputs import scenario_inputs
 from simdesk.targets import TargetVerdict
 
 # 2: every estimate also records its replications' sd and n (for `check`'s test).
-SCHEMA_VERSION = 2
+# 3: a run's document adds "periods" (day, week, month) and "pool_intervals"; what
+# version 2 held is unchanged, so `check` still reads version 2 baselines.
+SCHEMA_VERSION = 3
 
 
 def number(x: float | None) -> float | None:
@@ -60,8 +63,25 @@ def targets_json(verdicts: Sequence[TargetVerdict]) -> list[dict[str, Any]]:
     ]
 
 
+def periods_json(periods: dict[str, list[PeriodScope]]) -> dict[str, Any]:
+    """Each kind of period, each period with its index (from 1), first date (null without
+    a start date) and measured seconds; ``month`` is empty without a start date."""
+    return {
+        kind: [
+            {
+                "index": p.period.index,
+                "start": None if p.period.start is None else p.period.start.isoformat(),
+                "measured_s": number(p.measured_s),
+                **scope_json(p.figures),
+            }
+            for p in periods.get(kind, [])
+        ]
+        for kind in PERIOD_KINDS
+    }
+
+
 def summary_json(s: Summary) -> dict[str, Any]:
-    """The documented result document (docs/figures.md), schema_version 2."""
+    """The documented result document (docs/figures.md), schema_version 3."""
     erlang = None
     if s.erlang is not None:
         e = s.erlang
@@ -87,6 +107,11 @@ def summary_json(s: Summary) -> dict[str, Any]:
         "pools": {name: scope_json(v) for name, v in s.pools.items()},
         "types": {name: scope_json(v) for name, v in s.types.items()},
         "intervals": [{"hour": h, **scope_json(scope)} for h, scope in enumerate(s.intervals)],
+        "pool_intervals": {
+            name: [{"hour": h, **scope_json(scope)} for h, scope in enumerate(hours)]
+            for name, hours in s.pool_hours.items()
+        },
+        "periods": periods_json(s.periods),
         "erlang": erlang,
         "targets": targets_json(s.targets),
         "warnings": list(s.warnings),

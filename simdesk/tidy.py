@@ -1,7 +1,9 @@
 """Results as one tidy CSV, for spreadsheets: a row per scenario, section, name and figure.
 
 Columns: ``scenario, versus, section, name, figure, mean, low, high``. ``section`` is
-``totals`` (name empty), ``pools``, ``types`` or ``intervals`` (name the hour, ``00:00``);
+``totals`` (name empty), ``pools``, ``types``, ``intervals`` (name the hour, ``00:00``),
+``pool_intervals`` (name the pool and the hour, ``vendor 08:00``), ``day``, ``week`` or
+``month`` (name the period's first date, or its number without a start date);
 ``low`` and ``high`` are the 95% interval (empty with one replication). A comparison adds
 the paired differences of each later scenario from the first as rows whose ``versus``
 names the first scenario (empty on plain values). Every figure of the Summary is written,
@@ -47,6 +49,14 @@ def _summary_rows(label: str, s: Summary) -> Iterator[Row]:
             yield from _scope_rows(label, "", section, name, scope)
     for h, scope in enumerate(s.intervals):
         yield from _scope_rows(label, "", "intervals", f"{h:02d}:00", scope)
+    for pool, hours in s.pool_hours.items():
+        for h, scope in enumerate(hours):
+            yield from _scope_rows(label, "", "pool_intervals", f"{pool} {h:02d}:00", scope)
+    for kind, periods in s.periods.items():
+        for p in periods:
+            start = p.period.start
+            name = str(p.period.index) if start is None else start.isoformat()
+            yield from _scope_rows(label, "", kind, name, p.figures)
 
 
 def _write(rows: Iterator[Row]) -> str:

@@ -153,7 +153,7 @@ def test_the_base_scenario_is_fine(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     code, _, err = run_cli(runner, "run", str(path), "--json", str(out), "--workers", "1")
     assert code == 0, err
-    assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == 2
+    assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == 3
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

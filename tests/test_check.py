@@ -253,7 +253,7 @@ def test_baseline_records_sd_and_n_consistent_with_its_interval(
     """What the test reads (sd, n) must be what the interval was made from."""
     _, good = made
     d = json.loads(good.read_text())
-    assert d["schema_version"] == 2
+    assert d["schema_version"] == 3
     checked = 0
     for scope in [d["totals"], *d["pools"].values(), *d["types"].values()]:
         for e in scope.values():
@@ -279,7 +279,7 @@ def test_corrupted_baseline_exits_2_naming_the_file(made: tuple[Path, Path]) -> 
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("version", [1, 3])
+@pytest.mark.parametrize("version", [1, 4])
 def test_other_schema_version_is_rejected_not_compared(
     made: tuple[Path, Path], version: int
 ) -> None:

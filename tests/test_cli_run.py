@@ -187,7 +187,7 @@ def test_json_document_has_every_documented_figure(
     )
     assert code == 0, err
     doc = json.loads(out_path.read_text(encoding="utf-8"))
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == 3
     assert doc["scenario"] == "cli-erlang-a"
     assert doc["seed"] == 7 and doc["replications"] == 3
     for scope_name, scope in [("totals", doc["totals"]), *doc["pools"].items(),

@@ -72,7 +72,7 @@ def test_there_are_example_scenarios() -> None:
 def test_scenario_runs_and_is_sane(path: Path, out_dir: Path) -> None:
     load_scenario(path)  # loads without problems (the CLI would exit 2 otherwise)
     doc = run_json(path, out_dir)
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == 3
     assert doc["replications"] == REPLICATIONS
     totals = doc["totals"]
     offered = mean(totals, "offered")

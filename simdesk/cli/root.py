@@ -95,8 +95,27 @@ def run(
         int | None, typer.Option(min=1, help="Override the scenario's replications.")
     ] = None,
     intraday: Annotated[
-        bool, typer.Option("--intraday/--no-intraday", help="Show the by-hour table.")
+        bool, typer.Option("--intraday/--no-intraday", help="Show the by-hour tables.")
     ] = True,
+    by_hour: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by-hour",
+            help="The by-hour table: 'all' (all days together, the default), 'weekday' "
+            "(split by weekday) or 'pool' (also each pool by hour: its service level, "
+            "wait, abandonment and occupancy); repeat for both.",
+            metavar="all|weekday|pool",
+        ),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Also print the figures of each period: 'day', 'week' or 'month' (month "
+            "needs the scenario's 'start' date); repeat for several.",
+            metavar="day|week|month",
+        ),
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option(min=1, help="Local worker processes (default: cores); 1 runs in-process."),
@@ -129,7 +148,18 @@ def run(
     from simdesk.workload import check_work
 
     with user_errors():
+        hour_views = _choices("--by-hour", by_hour or ["all"], ("all", "weekday", "pool"))
+        periods = _choices("--by", by or [], ("day", "week", "month"))
         s = load_scenario(scenario)
+        if "month" in periods and s.start is None:
+            raise SimdeskError(
+                Problem(
+                    f"periods by month need a start date: {scenario} has no 'start' (the "
+                    "first measured day, e.g. start: 2027-01-04); by day and by week work "
+                    "without one",
+                    key="--by",
+                )
+            )
         check_outputs(
             [("--json", json_path), ("--csv", csv_path), ("--html", html_path)], [scenario]
         )
@@ -148,7 +178,26 @@ def run(
             from simdesk.render.html import summary_html
 
             write_output(html_path, summary_html(summary))
-        render_summary(summary, make_console(width=width), intraday=intraday, warnings=False)
+        render_summary(
+            summary, make_console(width=width), intraday=intraday, warnings=False,
+            by_hour=hour_views, by=periods,
+        )
+
+
+def _choices(option: str, given: list[str], allowed: tuple[str, ...]) -> list[str]:
+    """The values given to a repeatable option, each one of ``allowed`` (also as
+    ``a,b``), in the order given, once each."""
+    out: list[str] = []
+    for value in given:
+        for v in value.split(","):
+            v = v.strip().lower()
+            if v not in allowed:
+                raise SimdeskError(
+                    Problem(f"expected one of {', '.join(allowed)}, got {v!r}", key=option)
+                )
+            if v not in out:
+                out.append(v)
+    return out
 
 
 def _parse(kind: str, value: str, parser: Callable[[str], T]) -> T:

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from rich.console import Console, RenderableType
 
+from simdesk.calendar import Calendar
 from simdesk.erlang import QueueFigures
-from simdesk.experiment import Scope, Summary
+from simdesk.experiment import PeriodScope, Scope, Summary
 from simdesk.render.formats import LEGEND, SHORT, fmt_estimate, fmt_value
 from simdesk.render.layout import (
     Column,
@@ -193,37 +194,129 @@ def spark(values: Sequence[float]) -> str:
     return "".join(out)
 
 
-def hourly_series(s: Summary) -> dict[str, list[Scope]]:
-    """By-hour scopes to draw, by name: the desk's today. A per-pool by-hour breakdown
-    (when the engine records one) is drawn by adding its series here."""
-    return {"desk": s.intervals}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+BY_HOUR = ("all", "weekday", "pool")
+"""``run --by-hour``: all days together (the default), split by weekday, and per pool."""
+POOL_HOUR_COLUMNS = ["offered", "service_level", "wait_mean_s", "abandonment_rate", "occupancy"]
+PERIOD_FIGURES = [
+    "offered", "abandonment_rate", "wait_p90_s", "service_level", "occupancy", "cost_total",
+]
+"""Service and cost over time (``run --by``); every figure of each period is in the JSON."""
 
 
-def intraday_tables(s: Summary, width: int | None) -> list[RenderableType]:
-    hours = [h for h, scope in enumerate(s.intervals) if scope["offered"].mean]
-    figures = [f for f in INTERVAL_FIGURES if all(f in s.intervals[h] for h in hours)]
-    keys = [Column("hour", [f"{h:02d}:00" for h in hours], "left")]
-    cols = [
-        Column(SHORT.get(f, f), [fmt_value(f, s.intervals[h][f].mean) for h in hours])
-        for f in figures
-    ]
-    legend = dict(LEGEND, SL=f"service level ({within_text(s)})")
-    tables = fit_tables(
-        "By hour of day (all days)", keys, cols, width,
-        caption=legend_text([c.header for c in cols], legend),
-    )
-    series = hourly_series(s)
-    names = list(series)
+def hourly_series(s: Summary, by_hour: Sequence[str] = ("all",)) -> dict[str, list[Scope]]:
+    """By-hour scopes of the desk to draw, by name: all days together, or each weekday's
+    (``weekday``, the weekdays with contacts)."""
+    if "weekday" not in by_hour or len(s.week_hours) != 168:
+        return {"desk": s.intervals}
+    series: dict[str, list[Scope]] = {}
+    for d, name in enumerate(WEEKDAYS):
+        scopes = s.week_hours[d * 24 : d * 24 + 24]
+        if any(sc["offered"].mean for sc in scopes):
+            series[name] = scopes
+    return series
+
+
+def _spark_table(title: str, series: dict[str, list[Scope]], width: int | None) -> list[
+    RenderableType
+]:
     lines = [
         spark([scope["service_level"].mean for scope in scopes]) for scopes in series.values()
     ]
-    tables += fit_tables(
-        f"Service level by hour, 00:00 to 23:00 (█ 100%, ▄ 50%, {NO_CONTACTS} no contacts)",
-        [Column("", [plain(n) for n in names], "left")],
+    return fit_tables(
+        f"{title}, 00:00 to 23:00 (█ 100%, ▄ 50%, {NO_CONTACTS} no contacts)",
+        [Column("", [plain(n) for n in series], "left")],
         [Column("00    06    12    18    ", lines, "left")],
         width,
     )
+
+
+def intraday_tables(
+    s: Summary, width: int | None, by_hour: Sequence[str] = ("all",)
+) -> list[RenderableType]:
+    legend = dict(LEGEND, SL=f"service level ({within_text(s)})")
+    if "weekday" in by_hour and len(s.week_hours) == 168:
+        rows = [(d, h) for d in range(7) for h in range(24)
+                if s.week_hours[d * 24 + h]["offered"].mean]
+        scopes = [s.week_hours[d * 24 + h] for d, h in rows]
+        keys = [Column("day", [WEEKDAYS[d] for d, _ in rows], "left"),
+                Column("hour", [f"{h:02d}:00" for _, h in rows], "left")]
+        sections = [i for i in range(1, len(rows)) if rows[i][0] != rows[i - 1][0]]
+        title = "By weekday and hour (all weeks)"
+    else:
+        hours = [h for h, scope in enumerate(s.intervals) if scope["offered"].mean]
+        scopes = [s.intervals[h] for h in hours]
+        keys = [Column("hour", [f"{h:02d}:00" for h in hours], "left")]
+        sections = []
+        title = "By hour of day (all days)"
+    figures = [f for f in INTERVAL_FIGURES if all(f in sc for sc in scopes)]
+    cols = [Column(SHORT.get(f, f), [fmt_value(f, sc[f].mean) for sc in scopes])
+            for f in figures]
+    tables = fit_tables(
+        title, keys, cols, width, caption=legend_text([c.header for c in cols], legend),
+        sections=sections,
+    )
+    tables += _spark_table("Service level by hour", hourly_series(s, by_hour), width)
+    if "pool" in by_hour:
+        tables += pool_hour_tables(s, width)
+        if s.pool_hours:
+            tables += _spark_table("Each pool's service level by hour", s.pool_hours, width)
     return tables
+
+
+def pool_hour_tables(s: Summary, width: int | None) -> list[RenderableType]:
+    """Each pool by hour of day: which pool misses at which hour. Hours where the pool was
+    offered contacts or had staff on duty."""
+    rows = [
+        (name, h) for name, hours in s.pool_hours.items() for h in range(24)
+        if hours[h]["offered"].mean or not math.isnan(hours[h]["occupancy"].mean)
+    ]
+    if not rows:
+        return []
+    scopes = [s.pool_hours[name][h] for name, h in rows]
+    keys = [Column("pool", [plain(name) for name, _ in rows], "left"),
+            Column("hour", [f"{h:02d}:00" for _, h in rows], "left")]
+    cols = [Column(SHORT.get(f, f), [fmt_value(f, sc[f].mean) for sc in scopes])
+            for f in POOL_HOUR_COLUMNS]
+    sections = [i for i in range(1, len(rows)) if rows[i][0] != rows[i - 1][0]]
+    legend = dict(LEGEND, SL=f"service level ({within_text(s)})")
+    caption = legend_text([c.header for c in cols], legend)
+    caption = (f"{caption}; " if caption else "") + (
+        "a visit counts in the hour its wait ended (answered or gave up); an "
+        "occupancy of - means nobody was on duty"
+    )
+    return fit_tables("Per pool by hour of day (means)", keys, cols, width, caption=caption,
+                      sections=sections)
+
+
+def period_label(s: Summary, p: PeriodScope) -> str:
+    """``2027-01-06 Wed``, ``2027-01`` (a month), ``3 Wed`` (day 3 without a start date),
+    with `` *`` when only part of the period was measured."""
+    period = p.period
+    if period.kind == "month" or (period.kind == "week" and period.start is not None):
+        text = period.label
+    else:
+        first = period.start.isoformat() if period.start is not None else str(period.index)
+        text = first
+        if period.kind == "day":
+            text += " " + WEEKDAYS[Calendar.of(s.scenario).weekday(period.t0)]
+    return text + (" *" if p.partial else "")
+
+
+def period_tables(s: Summary, kind: str, width: int | None) -> list[RenderableType]:
+    """The figures of each day, week or month (``run --by``)."""
+    periods = s.periods.get(kind, [])
+    if not periods:
+        return []
+    figures = _shown({str(i): p.figures for i, p in enumerate(periods)}, PERIOD_FIGURES)
+    keys = [Column(kind, [period_label(s, p) for p in periods], "left")]
+    cols = [Column(SHORT.get(f, f), [fmt_value(f, p.figures[f].mean) for p in periods])
+            for f in figures]
+    legend = dict(LEGEND, SL=f"service level ({within_text(s)})")
+    caption = legend_text([c.header for c in cols], legend) or ""
+    if any(p.partial for p in periods):
+        caption += f"{'; ' if caption else ''}* measured for part of the {kind} only"
+    return fit_tables(f"By {kind} (means)", keys, cols, width, caption=caption or None)
 
 
 def render_summary(
@@ -231,7 +324,11 @@ def render_summary(
     console: Console,
     intraday: bool = True,
     warnings: bool = True,
+    by_hour: Sequence[str] = ("all",),
+    by: Sequence[str] = (),
 ) -> None:
+    """The run's tables; ``by_hour`` as ``run --by-hour`` (BY_HOUR), ``by`` the kinds of
+    period to tabulate (``run --by``)."""
     width = table_width(console)
     within = within_text(s)
     tables = summary_tables(s, width)
@@ -240,8 +337,10 @@ def render_summary(
     tables += scope_tables(
         "Per inquiry type (means)", "type", s.types, TYPE_FIGURES, width, within
     )
+    for kind in by:
+        tables += period_tables(s, kind, width)
     if intraday:
-        tables += intraday_tables(s, width)
+        tables += intraday_tables(s, width, by_hour)
     print_tables(console, tables)
     for w in s.warnings if warnings else []:
         print_message(console, "warning", w)

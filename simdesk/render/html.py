@@ -15,13 +15,16 @@ from html import escape
 
 from simdesk.compare import Comparison, clear
 from simdesk.confidence import Estimate
-from simdesk.experiment import Scope, Summary
+from simdesk.experiment import PeriodScope, Scope, Summary
 from simdesk.render import (
     INTERVAL_FIGURES,
+    PERIOD_FIGURES,
     POOL_FIGURES,
+    POOL_HOUR_COLUMNS,
     TYPE_FIGURES,
     erlang_values,
     hourly_series,
+    period_label,
     summary_figures,
     within_text,
 )
@@ -141,6 +144,75 @@ def _by_hour(s: Summary) -> list[str]:
     return out
 
 
+def _pools_by_hour(s: Summary) -> list[str]:
+    """Each pool's service level, wait, abandonment and occupancy by hour of day: which
+    pool misses at which hour."""
+    if not s.pool_hours:
+        return []
+    charts = [
+        _hourly_band(f, s.pool_hours)
+        for f in ("service_level", "wait_mean_s", "abandonment_rate", "occupancy")
+    ]
+    rows = [
+        [escape(name), f"{h:02d}:00", *(_est(f, hours[h][f]) for f in POOL_HOUR_COLUMNS)]
+        for name, hours in s.pool_hours.items()
+        for h in range(24)
+        if hours[h]["offered"].mean or not math.isnan(hours[h]["occupancy"].mean)
+    ]
+    return [
+        "<h2>Per pool by hour of day</h2>",
+        '<p class="meta">A visit counts in the hour its wait ended (answered or gave up); '
+        "occupancy is busy over staffed time in that hour, - where nobody was on duty.</p>",
+        '<div class="pair">' + "".join(charts) + "</div>",
+        _table(["pool", "hour", *(escape(f) for f in POOL_HOUR_COLUMNS)], rows, left=2),
+    ]
+
+
+def _short_label(p: PeriodScope, years: int) -> str:
+    """A chart's x label: ``01-04`` for a week, ``Jan`` (``Jan 27`` over several years)."""
+    start = p.period.start
+    if start is None:
+        return str(p.period.index)
+    if p.period.kind == "month":
+        return start.strftime("%b %y" if years > 1 else "%b")
+    return start.strftime("%m-%d")
+
+
+def _by_period(s: Summary) -> list[str]:
+    """The figures per week and per month, when the run has more than one of them."""
+    out: list[str] = []
+    for kind in ("week", "month"):
+        periods = s.periods.get(kind, [])
+        if len(periods) < 2:
+            continue
+        years = len({p.period.start.year for p in periods if p.period.start is not None})
+        xs = [float(i) for i in range(len(periods))]
+        labels = [_short_label(p, years) for p in periods]
+        charts = []
+        for f in ("service_level", "abandonment_rate", "wait_p90_s", "occupancy",
+                  "offered", "cost_total"):
+            if f == "cost_total" and not any(p.figures[f].mean for p in periods):
+                continue
+            line = Series(
+                "",
+                [p.figures[f].mean for p in periods],
+                [_band(p.figures[f])[0] for p in periods],
+                [_band(p.figures[f])[1] for p in periods],
+            )
+            charts.append(line_chart(f"{f} by {kind} (mean, 95% band)", xs, labels, [line],
+                                     _fmt(f), _y_max(f)))
+        figures = [f for f in PERIOD_FIGURES if f in periods[0].figures]
+        rows = [[escape(period_label(s, p)), *(_est(f, p.figures[f]) for f in figures)]
+                for p in periods]
+        note = (
+            f'<p class="meta">* measured for part of the {kind} only.</p>'
+            if any(p.partial for p in periods) else ""
+        )
+        out += [f"<h2>By {kind}</h2>", '<div class="pair">' + "".join(charts) + "</div>",
+                _table([kind, *(escape(f) for f in figures)], rows), note]
+    return out
+
+
 def _costs(s: Summary) -> list[str]:
     pools = s.pools
     if not any(sc["cost_total"].mean for sc in pools.values()):
@@ -190,7 +262,9 @@ def summary_html(s: Summary) -> str:
     body = _header(s)
     body += _warnings(s.warnings)
     body += ["<h2>Key figures and targets</h2>", _key_figures(s)]
+    body += _by_period(s)
     body += _by_hour(s)
+    body += _pools_by_hour(s)
     pool_figures = [*POOL_FIGURES, "abandonment_rate", "wait_p90_s"]
     body += ["<h2>Per pool</h2>", _scope_table(s.pools, pool_figures, "pool")]
     body += _costs(s)
