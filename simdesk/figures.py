@@ -434,12 +434,12 @@ def _period(
     contracts: dict[str, tuple[float, dict[str, float]]],
 ) -> dict[str, float]:
     cells, people, issues = contact_block(), contact_block(), journey_block()
-    pools = np.zeros_like(days[0].pools)
+    pools = np.zeros((len(run.pools), len(POOL_PERIOD)), dtype=np.float64)
     for d in days:
         cells.merge(d.cells)
         people.merge(d.people)
         issues.merge(d.journeys)
-        pools += d.pools
+        pools += np.asarray(d.pools, dtype=np.float64)
     handled, resolved, overflowed, busy, staffed = (
         pools[:, POOL_PERIOD.index(k)] for k in POOL_PERIOD
     )

@@ -64,3 +64,7 @@ MAX_TRACE_LINE = 10_000
 # (workload.py): a thousand years; the rest of a longer run is estimated at the mean
 # weight, which keeps the estimate instant whatever the horizon.
 MAX_MONTHS_ESTIMATED = 12_000
+# Raw waits held by an hour's contact cells that are finished but not yet folded into their
+# day and hour (engine/recording.py): past this many (about 3 MB) they are folded at the
+# next midnight rather than at the end of the week.
+FOLD_PENDING_WAITS = 100_000

@@ -153,7 +153,12 @@ def _forwarding(cls: type[Any], fields: tuple[str, ...]) -> type[Any]:
             head = r.chain.head
             d = value - getattr(head, name)
             setattr(head, name, value)
-            head.roll.foreign[k] += d
+            theirs = head.roll
+            if theirs.foreign is None:
+                theirs.foreign = [0.0] * len(fields)
+            theirs.foreign[k] += d
+            if r.fwd is None:
+                r.fwd = [0.0] * len(fields)
             r.fwd[k] += d
 
         ns[name] = property(get, put)
@@ -258,7 +263,7 @@ class DayRecord:
     cells: Block
     people: Block
     journeys: Block
-    pools: np.ndarray[Any, Any]
+    pools: list[list[float]]
 
 
 @dataclass

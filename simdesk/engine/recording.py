@@ -44,6 +44,7 @@ from simpy.events import URGENT
 from simdesk.engine.base import DeskBase
 from simdesk.engine.loop import HOUR, Call, new_event
 from simdesk.histogram import NBINS, WaitBuffer, bin_counts
+from simdesk.limits import FOLD_PENDING_WAITS
 from simdesk.tally import (
     FLOAT_COUNTERS,
     INT_COUNTERS,
@@ -96,14 +97,15 @@ class Rolled:
     __slots__ = ("base", "chain", "day", "foreign", "fwd", "how", "row")
 
     def __init__(self, chain: Chain, row: int, how: int, day: int | None,
-                 base: list[float]) -> None:
+                 base: tuple[float, ...]) -> None:
         self.chain = chain
         self.row = row
         self.how = how
         self.day = day
         self.base = base
-        self.foreign = [0.0] * len(base)
-        self.fwd = [0.0] * len(base)
+        # Made by the first forwarded sum (tally._forwarding): most cells never see one.
+        self.foreign: list[float] | None = None
+        self.fwd: list[float] | None = None
 
 
 class Kind:
@@ -116,7 +118,9 @@ class Kind:
         self.ints = attrgetter(*ints)
         self.nints = len(ints)
         self.raw = RAW_FLOATS[cls]
+        self.floats = attrgetter(*floats)
         self.nfloats = len(floats)
+        self.no_floats = (0.0,) * len(floats)
         self.block = contact_block if cls is Tally else journey_block
         self.chains = [[Chain() for _ in range(24)] for _ in range(ntypes)]
         # Aggregates: per (type, hour of day) and per hour of the week. np.zeros leaves
@@ -136,9 +140,9 @@ class Kind:
         old = chain.head
         cell = self.cls(WaitBuffer())
         if old is None:
-            base = [0.0] * self.nfloats
+            base = self.no_floats
         else:
-            base = [d.__get__(old) for d in self.raw]
+            base = self.floats(old)  # the head is never a forwarding cell: plain slots
             for d, x in zip(self.raw, base, strict=True):
                 d.__set__(cell, x)
             if (not old.done) if in_flight is None else in_flight:
@@ -146,6 +150,20 @@ class Kind:
         cell.roll = Rolled(chain, t * 24 + hod, how, day, base)
         chain.head = cell
         return cell
+
+    def own_floats(self, cell: Any) -> list[float]:
+        """What a cell added to the float sums itself (``Rolled``)."""
+        r = cell.roll
+        if type(cell) is self.cls:
+            now = self.floats(cell)
+        else:  # a straggler: its own slots, frozen when it started forwarding
+            now = tuple(d.__get__(cell) for d in self.raw)
+        out = [x - b for x, b in zip(now, r.base, strict=True)]
+        if r.foreign is not None:
+            out = [x - f for x, f in zip(out, r.foreign, strict=True)]
+        if r.fwd is not None:
+            out = [x + w for x, w in zip(out, r.fwd, strict=True)]
+        return out
 
     def fold(self, cells: list[Any], days: list[DayRecord | None], slot: int) -> None:
         """Add finished cells into their (type, hour), hour of the week and day."""
@@ -158,40 +176,42 @@ class Kind:
         hows = np.fromiter((r.how for r in rolls), dtype=np.int64, count=n)
         getter = self.ints
         ints = np.array([getter(c) for c in cells], dtype=np.int64).reshape(n, self.nints)
-        raw = self.raw
-        floats = (
-            np.array([[d.__get__(c) for d in raw] for c in cells], dtype=np.float64)
-            - np.array([r.base for r in rolls], dtype=np.float64)
-            - np.array([r.foreign for r in rolls], dtype=np.float64)
-            + np.array([r.fwd for r in rolls], dtype=np.float64)
-        ).reshape(n, self.nfloats)
-        # Each cell's waits: zeros and count in columns NBINS and NBINS + 1 of its row.
-        lengths = [len(c.hist.waits) for c in cells]
-        zeros0 = [c.hist.zeros for c in cells]
-        count0 = [c.hist.count for c in cells]
-        hist = np.zeros((n, NBINS + 2), dtype=np.int64)
-        if sum(lengths):
-            _, idx = bin_counts(list(chained.from_iterable(c.hist.waits for c in cells)))
-            owner = np.repeat(np.arange(n), lengths)
-            key = owner * (NBINS + 2) + np.where(idx < 0, NBINS, idx)
-            hist += np.bincount(key, minlength=n * (NBINS + 2)).reshape(n, NBINS + 2)
-        hist[:, NBINS] += zeros0
-        hist[:, NBINS + 1] += np.asarray(count0, dtype=np.int64) + lengths
+        floats = np.array([self.own_floats(c) for c in cells], dtype=np.float64)
+        floats = floats.reshape(n, self.nfloats)
         np.add.at(self.cell_ints, rows, ints)
-        np.add.at(self.cell_hist, rows, hist)
         np.add.at(self.week_ints, hows, ints)
         np.add.at(self.week_floats, hows, floats)
-        np.add.at(self.week_hist, hows, hist)
-        by_day: dict[int, list[int]] = {}
-        for i, r in enumerate(rolls):
-            by_day.setdefault(r.day, []).append(i)
-        for d, members in by_day.items():
+        # Waits: a column per bin, then zeros (column NBINS) and count (NBINS + 1).
+        width = NBINS + 2
+        lengths = np.fromiter((len(c.hist.waits) for c in cells), dtype=np.int64, count=n)
+        zeros = np.fromiter((c.hist.zeros for c in cells), dtype=np.int64, count=n)
+        counts = np.fromiter((c.hist.count for c in cells), dtype=np.int64, count=n) + lengths
+        cell_flat = self.cell_hist.reshape(-1)
+        week_flat = self.week_hist.reshape(-1)
+        for target, at in ((cell_flat, rows), (week_flat, hows)):
+            np.add.at(target, at * width + NBINS, zeros)
+            np.add.at(target, at * width + NBINS + 1, counts)
+        idx = np.empty(0, dtype=np.int64)
+        owner = np.empty(0, dtype=np.int64)
+        if lengths.any():
+            _, idx = bin_counts(list(chained.from_iterable(c.hist.waits for c in cells)))
+            idx[idx < 0] = NBINS  # a zero wait
+            owner = np.repeat(np.arange(n), lengths)
+            np.add.at(cell_flat, rows[owner] * width + idx, 1)
+            np.add.at(week_flat, hows[owner] * width + idx, 1)
+        day_of = np.fromiter((r.day for r in rolls), dtype=np.int64, count=n)
+        for d in np.unique(day_of).tolist():
             record = days[d]
             assert record is not None
             block = (record.cells, record.people, record.journeys)[slot]
-            h = hist[members].sum(axis=0)
-            block.add(ints[members].sum(axis=0), floats[members].sum(axis=0),
-                      int(h[NBINS]), int(h[NBINS + 1]), h[:NBINS])
+            members = day_of == d
+            bins = np.bincount(idx[members[owner]], minlength=NBINS + 1) if len(idx) else None
+            block.add(
+                ints[members].sum(axis=0), floats[members].sum(axis=0),
+                int(zeros[members].sum()) + (int(bins[NBINS]) if bins is not None else 0),
+                int(counts[members].sum()),
+                None if bins is None else bins[:NBINS],
+            )
             block.compact()
         for c in cells:
             c.hist.waits.clear()  # nothing adds to a finished cell: its waits are binned now
@@ -212,19 +232,19 @@ class RecordingMixin(DeskBase):
         ntypes = len(self.types)
         self.day_periods = cal.periods("day")
         self.day_starts = [p.t0 for p in self.day_periods]
-        self.days: list[DayRecord | None] = [None] * len(self.day_periods)
         npools = len(self.pools)
-        for i in range(len(self.days)):
-            self.days[i] = DayRecord(
-                contact_block(), contact_block(), journey_block(),
-                np.zeros((npools, len(POOL_PERIOD)), dtype=np.float64),
-            )
+        self.days: list[DayRecord | None] = [
+            DayRecord(contact_block(), contact_block(), journey_block(),
+                      [[0.0] * len(POOL_PERIOD) for _ in range(npools)])
+            for _ in self.day_periods
+        ]
         self.kinds = (
             Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
             Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
             Kind(JourneyTally, JOURNEY_INTS, JOURNEY_FLOATS, ntypes),
         )
         self.retired: list[tuple[Any, Any, Any]] = []
+        self.midnights = 0  # since the last fold
         self.cells = [None] * ntypes  # type: ignore[list-item]
         self.people_cells = [None] * ntypes  # type: ignore[list-item]
         self.journeys = [None] * ntypes  # type: ignore[list-item]
@@ -232,8 +252,8 @@ class RecordingMixin(DeskBase):
         self.mark_t = 0.0
         self.pool_last = [self._read_pool(p) for p in self.pools.values()]
         self.pool_hours = [
-            (np.zeros((24, len(POOL_INTS)), dtype=np.int64),
-             np.zeros((24, len(POOL_FLOATS)), dtype=np.float64))
+            ([[0] * len(POOL_INTS) for _ in range(24)],
+             [[0.0] * len(POOL_FLOATS) for _ in range(24)])
             for _ in self.pools
         ]
         self.week_busy = [0.0] * 168
@@ -262,8 +282,18 @@ class RecordingMixin(DeskBase):
             pcells[t] = people.new(t, hod, how, day, before is not None and not before.done)
             jcells[t] = issues.new(t, hod, how, day)
 
+    def _pending_waits(self) -> int:
+        return sum(
+            len(c.hist.waits) for cells in self.retired for c in cells if c is not None
+        )
+
     def _fold_done(self, everything: bool = False) -> None:
-        """Fold the retired cells nothing can add to any more (at the end: all of them)."""
+        """Fold the retired cells nothing can add to any more (at the end: all of them).
+
+        Folding has a fixed cost (a few numpy calls per kind of cell), so it runs at a
+        midnight once a week, or sooner when the waits held by cells waiting to be folded
+        reach ``FOLD_PENDING_WAITS``: a busy desk folds every day, a quiet one weekly."""
+        self.midnights = 0
         contacts, people, issues = self.kinds
         done_cells: list[Any] = []
         done_people: list[Any] = []
@@ -311,7 +341,9 @@ class RecordingMixin(DeskBase):
         self._close_hour(now)
         self._roll(now)
         if self.cal.hour_of_day(now) == 0:
-            self._fold_done()
+            self.midnights += 1
+            if self.midnights >= 7 or self._pending_waits() >= FOLD_PENDING_WAITS:
+                self._fold_done()
         self._at_hour(now + HOUR)
 
     def _read_pool(self, p: PoolRuntime) -> tuple[list[int], list[float]]:
@@ -344,15 +376,17 @@ class RecordingMixin(DeskBase):
             self.pool_last[i] = (ints, floats)
             if record is None:
                 continue
-            d_ints = [a - b for a, b in zip(ints, last_ints, strict=True)]
-            d_floats = [a - b for a, b in zip(floats, last_floats, strict=True)]
             hour_ints, hour_floats = self.pool_hours[i]
-            hour_ints[hour] += d_ints
-            hour_floats[hour] += d_floats
+            hour_ints[hour] = [
+                h + a - b for h, a, b in zip(hour_ints[hour], ints, last_ints, strict=True)
+            ]
+            hour_floats[hour] = [
+                h + a - b for h, a, b in zip(hour_floats[hour], floats, last_floats, strict=True)
+            ]
             row = record.pools[i]
-            row[0] += d_ints[1]  # handled
-            row[1] += d_ints[10]  # resolved
-            row[2] += d_ints[3]  # overflowed
+            row[0] += ints[1] - last_ints[1]  # handled
+            row[1] += ints[10] - last_ints[10]  # resolved
+            row[2] += ints[3] - last_ints[3]  # overflowed
             row[_BUSY] += busy
             row[_STAFFED] += staffed
             if not pool.is_bot:
@@ -427,18 +461,18 @@ def _week_blocks(kind: Kind) -> list[Block]:
     return out
 
 
-def _record(p: PoolRuntime, hour_ints: np.ndarray[Any, Any],
-            hour_floats: np.ndarray[Any, Any]) -> PoolRecord:
+def _record(p: PoolRuntime, hour_ints: list[list[int]],
+            hour_floats: list[list[float]]) -> PoolRecord:
     hours = []
     for h in range(24):
         t = Tally()
-        values = dict(zip(POOL_INTS, hour_ints[h].tolist(), strict=True))
+        values = dict(zip(POOL_INTS, hour_ints[h], strict=True))
         for name in ("offered", "handled", "abandoned", "overflowed", "contained",
                      "escalated", "waited", "within", "resolved"):
             setattr(t, name, values[name])
         t.hist.count = values["count"]
         t.hist.zeros = values["zeros"]
-        t.wait_sum, t.answered_wait_sum = hour_floats[h].tolist()
+        t.wait_sum, t.answered_wait_sum = hour_floats[h]
         hours.append(t)
     return PoolRecord(
         name=p.name,
