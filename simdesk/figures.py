@@ -16,6 +16,7 @@ from simdesk.calendar import DAY, MONTH, WEEK, Calendar, PeriodKind
 from simdesk.contracts import Bill, ClauseFigures, Volume, contract_bills
 from simdesk.tally import (
     POOL_PERIOD,
+    Block,
     DayRecord,
     JourneyTally,
     PoolRecord,
@@ -121,7 +122,8 @@ class RunFigures:
     types: dict[str, dict[str, float]]
     intervals: list[dict[str, float]] = field(default_factory=list)
     week_hours: list[dict[str, float]] = field(default_factory=list)
-    """168 scopes, Monday 00:00-01:00 first: ``intervals`` split by weekday."""
+    """168 scopes, Monday 00:00-01:00 first: ``intervals`` split by weekday (the people's
+    and issues' p90 are NaN there: not recorded by hour of the week)."""
     pool_hours: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     """Per pool, 24 scopes of ``POOL_HOUR_FIGURES``."""
     periods: dict[str, list[dict[str, float]]] = field(default_factory=dict)
@@ -360,13 +362,30 @@ def _week_hours(run: RunTallies) -> list[dict[str, float]]:
     if week is None:
         return []
     out = []
+    empty: dict[str, float] | None = None
     for how in range(168):
-        fh = _figures(week.cells[how].tally(), _div(week.busy[how], week.staffed[how]), NAN)
+        cells, people, issues = week.cells[how], week.people[how], week.journeys[how]
+        occupancy = _div(week.busy[how], week.staffed[how])
+        if cells is None and people is None and issues is None:
+            if empty is None:  # an hour nobody arrived in: the same figures, but occupancy
+                empty = _figures(Tally(), NAN, NAN)
+                empty["overflowed"] = NAN
+                empty.update(_people(Tally()))
+                empty.update(_issues(JourneyTally()))
+            out.append(dict(empty, occupancy=occupancy))
+            continue
+        fh = _figures(_tally(cells), occupancy, NAN)
         fh["overflowed"] = NAN
-        fh.update(_people(week.people[how].tally()))
-        fh.update(_issues(week.journeys[how].journey()))
+        fh.update(_people(_tally(people)))
+        fh.update(_issues(JourneyTally() if issues is None else issues.journey()))
+        # Kept without bins (recording.Kind): these quantiles are not shown by weekday.
+        fh["people_wait_p90_s"] = fh["issue_resolution_time_p90_s"] = NAN
         out.append(fh)
     return out
+
+
+def _tally(block: Block | None) -> Tally:
+    return Tally() if block is None else block.tally()
 
 
 POOL_HOUR_FIGURES = (

@@ -272,9 +272,9 @@ class WeekHours:
     over types: contacts, people, issues, and the people pools' busy and staffed
     unit-seconds (the desk's occupancy)."""
 
-    cells: list[Block]
-    people: list[Block]
-    journeys: list[Block]
+    cells: list[Block | None]  # None: nothing counted in that hour
+    people: list[Block | None]
+    journeys: list[Block | None]
     busy: list[float]
     staffed: list[float]
 

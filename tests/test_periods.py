@@ -209,7 +209,7 @@ def test_hours_are_clock_hours_with_a_start_and_a_warmup_of_90_minutes() -> None
     run = desk.run()
     offered = {h: c.offered for h, c in enumerate(run.cells[0]) if c.offered}
     assert offered == {0: 1, 5: 1, 13: 1}
-    week = {how: b.ints[0] for how, b in enumerate(run.week.cells) if b.ints[0]}
+    week = {how: b.ints[0] for how, b in enumerate(run.week.cells) if b is not None}
     assert week == {2 * 24 + 0: 1, 2 * 24 + 5: 1, 3 * 24 + 13: 1}  # Wed, Wed, Thu
     assert [int(d.cells.ints[0]) for d in run.days] == [2, 1]
     figs = run_figures(run)

@@ -43,6 +43,7 @@ class DeskBase:
     types: list[InquiryType]
     chat: list[bool]  # per type: takes one slot of an agent with concurrency
     pools: dict[str, PoolRuntime]
+    mark_t: float  # the last hour mark (recording.py)
     # The cells of the hour now under way, one per type (recording.py makes new ones on
     # every hour mark): contacts arriving now are counted in them.
     cells: list[Tally]
@@ -126,3 +127,7 @@ class DeskBase:
 
         # recording.py
         def _close_unresolved(self, inq: Inquiry) -> None: ...
+        def _pool_counts(self) -> list[tuple[list[int], list[float]]]: ...
+        def _credit_late(
+            self, at: float, before: list[tuple[list[int], list[float]]]
+        ) -> None: ...

@@ -299,6 +299,9 @@ class QueuesMixin(DeskBase):
         pool = primary = inq.pool
         pool_wait = here
         also = inq.also
+        # Without timers a giving-up can be noticed after the hour mark that followed it:
+        # recording.py credits the pools' counts to the hour it happened in.
+        late = self._pool_counts() if now < self.mark_t else None
         if also is not None:
             last, joined = also[-1]
             if inq.counted:
@@ -315,6 +318,8 @@ class QueuesMixin(DeskBase):
                 t.waited += 1
                 t.wait_sum += pool_wait
             t.hist.add(pool_wait)
+        if late is not None:
+            self._credit_late(now, late)
         self._finish(inq, ABANDONED)
         if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
             self._at(now + self.retry_delay(),

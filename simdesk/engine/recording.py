@@ -112,7 +112,7 @@ class Kind:
     """One kind of cell (contacts, people, issues): its class, counters and aggregates."""
 
     def __init__(self, cls: type[Any], ints: tuple[str, ...], floats: tuple[str, ...],
-                 ntypes: int) -> None:
+                 ntypes: int, week_bins: bool = False) -> None:
         self.cls = cls
         self.forwarding = ForwardingTally if cls is Tally else ForwardingJourneyTally
         self.ints = attrgetter(*ints)
@@ -126,10 +126,14 @@ class Kind:
         # Aggregates: per (type, hour of day) and per hour of the week. np.zeros leaves
         # pages untouched until written, so bins of empty hours cost no memory.
         self.cell_ints = np.zeros((ntypes * 24, self.nints), dtype=np.int64)
-        self.cell_hist = np.zeros((ntypes * 24, NBINS + 2), dtype=np.int64)
+        self.cell_bins = np.zeros((ntypes * 24, NBINS), dtype=np.int64)
+        self.cell_zc = np.zeros((ntypes * 24, 2), dtype=np.int64)  # zero waits, count
         self.week_ints = np.zeros((168, self.nints), dtype=np.int64)
         self.week_floats = np.zeros((168, self.nfloats), dtype=np.float64)
-        self.week_hist = np.zeros((168, NBINS + 2), dtype=np.int64)
+        self.week_zc = np.zeros((168, 2), dtype=np.int64)
+        # Waits by hour of the week only for contacts: the weekday table shows their
+        # quantiles; the people's and issues' by hour of the week are not shown.
+        self.week_bins = np.zeros((168, NBINS), dtype=np.int64) if week_bins else None
 
     def new(self, t: int, hod: int, how: int, day: int | None,
             in_flight: bool | None = None) -> Any:
@@ -165,7 +169,7 @@ class Kind:
             out = [x + w for x, w in zip(out, r.fwd, strict=True)]
         return out
 
-    def fold(self, cells: list[Any], days: list[DayRecord | None], slot: int) -> None:
+    def fold(self, cells: list[Any], days: list[DayRecord], slot: int) -> None:
         """Add finished cells into their (type, hour), hour of the week and day."""
         cells = [c for c in cells if c.roll.day is not None]
         if not cells:
@@ -181,37 +185,34 @@ class Kind:
         np.add.at(self.cell_ints, rows, ints)
         np.add.at(self.week_ints, hows, ints)
         np.add.at(self.week_floats, hows, floats)
-        # Waits: a column per bin, then zeros (column NBINS) and count (NBINS + 1).
-        width = NBINS + 2
+        # Waits: zero waits and the count of waits per cell, then each wait's bin.
         lengths = np.fromiter((len(c.hist.waits) for c in cells), dtype=np.int64, count=n)
-        zeros = np.fromiter((c.hist.zeros for c in cells), dtype=np.int64, count=n)
-        counts = np.fromiter((c.hist.count for c in cells), dtype=np.int64, count=n) + lengths
-        cell_flat = self.cell_hist.reshape(-1)
-        week_flat = self.week_hist.reshape(-1)
-        for target, at in ((cell_flat, rows), (week_flat, hows)):
-            np.add.at(target, at * width + NBINS, zeros)
-            np.add.at(target, at * width + NBINS + 1, counts)
+        zc = np.empty((n, 2), dtype=np.int64)
+        zc[:, 0] = np.fromiter((c.hist.zeros for c in cells), dtype=np.int64, count=n)
+        zc[:, 1] = np.fromiter((c.hist.count for c in cells), dtype=np.int64, count=n)
+        zc[:, 1] += lengths
         idx = np.empty(0, dtype=np.int64)
         owner = np.empty(0, dtype=np.int64)
         if lengths.any():
             _, idx = bin_counts(list(chained.from_iterable(c.hist.waits for c in cells)))
-            idx[idx < 0] = NBINS  # a zero wait
             owner = np.repeat(np.arange(n), lengths)
-            np.add.at(cell_flat, rows[owner] * width + idx, 1)
-            np.add.at(week_flat, hows[owner] * width + idx, 1)
+            zero = idx < 0
+            zc[:, 0] += np.bincount(owner[zero], minlength=n)
+            idx, owner = idx[~zero], owner[~zero]
+            np.add.at(self.cell_bins.reshape(-1), rows[owner] * NBINS + idx, 1)
+            if self.week_bins is not None:
+                np.add.at(self.week_bins.reshape(-1), hows[owner] * NBINS + idx, 1)
+        np.add.at(self.cell_zc, rows, zc)
+        np.add.at(self.week_zc, hows, zc)
         day_of = np.fromiter((r.day for r in rolls), dtype=np.int64, count=n)
         for d in np.unique(day_of).tolist():
             record = days[d]
-            assert record is not None
             block = (record.cells, record.people, record.journeys)[slot]
             members = day_of == d
-            bins = np.bincount(idx[members[owner]], minlength=NBINS + 1) if len(idx) else None
-            block.add(
-                ints[members].sum(axis=0), floats[members].sum(axis=0),
-                int(zeros[members].sum()) + (int(bins[NBINS]) if bins is not None else 0),
-                int(counts[members].sum()),
-                None if bins is None else bins[:NBINS],
-            )
+            mine = idx[members[owner]]
+            z, c = zc[members].sum(axis=0).tolist()
+            block.add(ints[members].sum(axis=0), floats[members].sum(axis=0), z, c,
+                      np.bincount(mine, minlength=NBINS) if len(mine) else None)
             block.compact()
         for c in cells:
             c.hist.waits.clear()  # nothing adds to a finished cell: its waits are binned now
@@ -220,8 +221,6 @@ class Kind:
         head = self.chains[t][hod].head
         return [0.0] * self.nfloats if head is None else [d.__get__(head) for d in self.raw]
 
-    def hist_block(self, row: np.ndarray[Any, Any]) -> tuple[int, int, np.ndarray[Any, Any]]:
-        return int(row[NBINS]), int(row[NBINS + 1]), row[:NBINS]
 
 
 class RecordingMixin(DeskBase):
@@ -233,13 +232,13 @@ class RecordingMixin(DeskBase):
         self.day_periods = cal.periods("day")
         self.day_starts = [p.t0 for p in self.day_periods]
         npools = len(self.pools)
-        self.days: list[DayRecord | None] = [
+        self.days: list[DayRecord] = [
             DayRecord(contact_block(), contact_block(), journey_block(),
                       [[0.0] * len(POOL_PERIOD) for _ in range(npools)])
             for _ in self.day_periods
         ]
         self.kinds = (
-            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
+            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True),
             Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
             Kind(JourneyTally, JOURNEY_INTS, JOURNEY_FLOATS, ntypes),
         )
@@ -394,6 +393,38 @@ class RecordingMixin(DeskBase):
                 self.week_staffed[how] += staffed
         self.mark_t = now
 
+    def _pool_counts(self) -> list[tuple[list[int], list[float]]]:
+        return [self._read_pool(p) for p in self.pools.values()]
+
+    def _credit_late(self, at: float, before: list[tuple[list[int], list[float]]]) -> None:
+        """The pools' counts changed just now for a moment ``at`` before the last hour mark
+        (a giving-up noticed late, without patience timers): credit the change to the hour
+        and day of ``at``, as a timer firing then would have, not to the hour under way."""
+        hour = int((at + self.cal.offset) // HOUR) % 24
+        day = self._day_at(at)
+        for i, p in enumerate(self.pools.values()):
+            ints, floats = self._read_pool(p)
+            d_ints = [a - b for a, b in zip(ints, before[i][0], strict=True)]
+            d_floats = [a - b for a, b in zip(floats, before[i][1], strict=True)]
+            if not any(d_ints) and not any(d_floats):
+                continue
+            last_ints, last_floats = self.pool_last[i]
+            self.pool_last[i] = (
+                [a + d for a, d in zip(last_ints, d_ints, strict=True)],
+                [a + d for a, d in zip(last_floats, d_floats, strict=True)],
+            )
+            if day is None:
+                continue
+            hour_ints, hour_floats = self.pool_hours[i]
+            hour_ints[hour] = [a + d for a, d in zip(hour_ints[hour], d_ints, strict=True)]
+            hour_floats[hour] = [
+                a + d for a, d in zip(hour_floats[hour], d_floats, strict=True)
+            ]
+            row = self.days[day].pools
+            row[i][0] += d_ints[1]
+            row[i][1] += d_ints[10]
+            row[i][2] += d_ints[3]
+
     def _close_recording(self) -> None:
         """At the end of the run: the last (maybe partial) hour, and every cell folded."""
         self._close_hour(self.end)
@@ -416,8 +447,8 @@ class RecordingMixin(DeskBase):
             names = FLOAT_COUNTERS if kind.cls is Tally else JOURNEY_FLOATS
             for name, x in zip(names, kind.running_floats(t, h), strict=True):
                 setattr(out, name, x)
-            zeros, count, bins = kind.hist_block(kind.cell_hist[row])
-            out.hist.add_counts(zeros, count, bins)
+            zeros, count = kind.cell_zc[row].tolist()
+            out.hist.add_counts(zeros, count, kind.cell_bins[row])
             return out
 
         cells = [[scope(contacts, t, h) for h in range(24)] for t in range(ntypes)]
@@ -430,7 +461,7 @@ class RecordingMixin(DeskBase):
             _week_blocks(contacts), _week_blocks(people), _week_blocks(issues),
             list(self.week_busy), list(self.week_staffed),
         )
-        days = [d for d in self.days if d is not None]
+        days = self.days
         return RunTallies(
             self.s, 0, 0, cells, pools, self.s.horizon, self.sl_within, pcells, jcells,
             week, days,
@@ -450,13 +481,20 @@ def _int_names(kind: Kind) -> tuple[str, ...]:
     return INT_COUNTERS if kind.cls is Tally else JOURNEY_INTS
 
 
-def _week_blocks(kind: Kind) -> list[Block]:
-    out = []
+def _week_blocks(kind: Kind) -> list[Block | None]:
+    """A block per hour of the week; None where nothing was counted (most of a short
+    run's week)."""
+    out: list[Block | None] = []
+    counted = kind.week_ints.any(axis=1) | kind.week_zc[:, 1].astype(bool)
     for how in range(168):
+        if not counted[how]:
+            out.append(None)
+            continue
         b = kind.block()
-        zeros, count, bins = kind.hist_block(kind.week_hist[how])
+        zeros, count = kind.week_zc[how].tolist()
+        bins = None if kind.week_bins is None else kind.week_bins[how]
         b.add(kind.week_ints[how], kind.week_floats[how], zeros, count,
-              bins if bins.any() else None)
+              bins if bins is not None and bins.any() else None)
         out.append(b)
     return out
 
