@@ -279,6 +279,23 @@ def test_corrupted_baseline_exits_2_naming_the_file(made: tuple[Path, Path]) -> 
     assert "Traceback" not in result.output
 
 
+def test_a_version_2_baseline_is_read_as_the_same_figures(made: tuple[Path, Path]) -> None:
+    """Version 3 only added periods and pool intervals, which check does not compare: a
+    baseline written before them checks as identical, and --update rewrites it as 3."""
+    scenario, good = made
+
+    def as_version_2(d: dict[str, Any]) -> None:
+        d.update(schema_version=2)
+        del d["periods"], d["pool_intervals"]
+
+    old = edited(good, "old.json", as_version_2)
+    result = cli("check", scenario, "-b", old)
+    assert result.exit_code == 0, result.output
+    assert "identical" in result.stdout
+    assert cli("check", scenario, "-b", old, "--update").exit_code == 0
+    assert json.loads(old.read_text())["schema_version"] == 3
+
+
 @pytest.mark.parametrize("version", [1, 4])
 def test_other_schema_version_is_rejected_not_compared(
     made: tuple[Path, Path], version: int
@@ -289,6 +306,7 @@ def test_other_schema_version_is_rejected_not_compared(
     result = cli("check", scenario, "-b", other)
     assert result.exit_code == 2
     assert f"{other}: schema_version: baseline has schema_version {version}" in result.stderr
+    assert "reads schema_version 2 or 3" in result.stderr
     assert "--update" in result.stderr
     assert "ok" not in result.stdout.split()  # nothing was compared
 
