@@ -355,12 +355,19 @@ def test_run_csv_is_one_tidy_row_per_figure_with_the_json_values(
     expected = len(doc["totals"]) + sum(len(v) for v in doc["pools"].values())
     expected += sum(len(v) for v in doc["types"].values())
     expected += sum(len(e) - 1 for e in doc["intervals"])
+    expected += sum(len(e) - 1 for hours in doc["pool_intervals"].values() for e in hours)
+    expected += sum(len(e) - 3 for kind in doc["periods"].values() for e in kind)
     assert len(rows) == expected
     for r in rows:
         if r["section"] == "totals":
             src = doc["totals"][r["figure"]]
         elif r["section"] == "intervals":
             src = doc["intervals"][int(r["name"][:2])][r["figure"]]
+        elif r["section"] == "pool_intervals":
+            pool, hour = r["name"].rsplit(" ", 1)
+            src = doc["pool_intervals"][pool][int(hour[:2])][r["figure"]]
+        elif r["section"] in doc["periods"]:  # no start date: periods by number
+            src = doc["periods"][r["section"]][int(r["name"]) - 1][r["figure"]]
         else:
             src = doc[r["section"]][r["name"]][r["figure"]]
         assert r["scenario"] == "tiny" and r["versus"] == ""
