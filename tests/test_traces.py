@@ -385,6 +385,18 @@ def test_trace_profile_gives_the_files_rates_by_hour_of_the_week(tmp_path: Path)
     )
 
 
+def test_trace_profile_divides_by_the_days_of_each_weekday_it_covers(tmp_path: Path) -> None:
+    # Ten days from a Monday, one row an hour: Monday to Wednesday are covered twice,
+    # Thursday to Sunday once, and every hour's rate is one an hour.
+    first = datetime(2027, 1, 4)
+    rows = [((first + timedelta(hours=h, minutes=30)).isoformat(), "call") for h in range(240)]
+    write_trace(tmp_path / "p.csv", rows)
+    s = load_scenario(write_scenario(tmp_path, desk({"trace_profile": "p.csv"})))
+    info = trace_info(s)
+    assert (info.days, info.weekdays) == (10, (2, 2, 2, 1, 1, 1, 1))
+    assert [r * HOUR for r in info.rates] == pytest.approx([1.0] * 168)
+
+
 def test_trace_profile_of_a_short_trace_warns_about_the_days_it_misses(tmp_path: Path) -> None:
     write_trace(tmp_path / "p.csv", [("2027-01-04T08:00:00", "call"), ("2027-01-05T08:00:00",
                                                                           "chat_q")])
