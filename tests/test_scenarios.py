@@ -207,3 +207,17 @@ def test_inhouse_team_beats_vendor_team_on_quality_not_cost(out_dir: Path) -> No
     assert mean(inhouse["totals"], "repeat_contacts") < mean(vendor["totals"], "repeat_contacts")
     assert mean(inhouse["totals"], "csat_mean") > mean(vendor["totals"], "csat_mean")
     assert mean(inhouse["totals"], "cost_total") > mean(vendor["totals"], "cost_total")
+
+
+def test_desk_year_tells_its_story_month_by_month(out_dir: Path) -> None:
+    """desk_year.yaml's comments promise what `--by month` shows: demand growing into a
+    December peak, the service level recovering in September when the in-house team grows
+    from 2 to 3 on 1 September (staffing by date), and the peak months the worst."""
+    doc = doc_for("desk_year", out_dir)
+    months = {m["start"][:7]: m for m in doc["periods"]["month"]}
+    per_day = {k: mean(m, "offered") / (m["measured_s"] / 86400) for k, m in months.items()}
+    assert per_day["2027-12"] > 1.8 * per_day["2027-02"]  # growth x months weights: ~2.3x
+    sl = {k: mean(m, "service_level") for k, m in months.items()}
+    assert sl["2027-09"] > sl["2027-08"] + 0.01  # the team grows on 2027-09-01
+    assert min(sl.values()) in (sl["2027-11"], sl["2027-12"], sl["2028-01"])
+    assert sum(mean(m, "offered") for m in months.values()) == mean(doc["totals"], "offered")
