@@ -35,13 +35,14 @@ __all__ = [
     "Bill",
     "ClauseFigures",
     "DayFigures",
+    "Settlement",
     "Volume",
     "anchored_cost",
-    "bills_by_day",
     "booked_in",
     "clause_verdicts",
     "contract_bills",
     "period_share",
+    "settle",
     "staffing_shortfalls",
     "volume_bill",
 ]
@@ -89,6 +90,10 @@ class Bill:
 
     def __add__(self, other: Bill) -> Bill:
         return Bill(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Bill)))
+
+    def scaled(self, share: float) -> Bill:
+        """This bill's money and period counts times ``share`` (a part of its period)."""
+        return Bill(*(getattr(self, f.name) * share for f in fields(Bill)))
 
 
 LINES = ("fees", "above", "below", "minimum", "penalties", "bonuses")
@@ -203,10 +208,59 @@ class DayFigures:
     finished: float  # answered here + abandoned here
 
 
-def bills_by_day(
-    c: Contract, cal: Calendar, days: Sequence[DayFigures]
-) -> tuple[list[Period], list[Bill]]:
-    """The billing periods of a run and their bills, from the pool's figures per day.
+@dataclass(frozen=True)
+class Settlement:
+    """A contract settled over a run, from the pool's figures per day (``settle``).
+
+    ``bills`` are the billing periods' invoices; ``span`` cuts the same money to any set
+    of days (a day, a week, a month of the run's period tables) so that the periods of a
+    kind add up to the run's bill: a billing period's price and minimum top-up are shared
+    among its days by what the price is on (staffed hours under ``per_hour``, handled
+    contacts otherwise; by measured time when the period had none), and each clause
+    period's penalty or bonus goes to the day in which the clause period ends.
+    """
+
+    billing: list[Period]  # calendar months with a start, else the whole measured period
+    volume_bills: list[Bill]  # per billing period: the price and the minimum top-up
+    clause: list[Period]  # the clause's periods (none without a clause)
+    outcomes: list[Bill]  # per clause period: its penalty or bonus (empty: not judged)
+    booked: list[int]  # per clause period: the billing period it is settled in
+    day_bill: list[int]  # per measured day: its billing period
+    day_basis: list[float]  # per measured day: what the price is on
+    day_length: list[float]  # per measured day: seconds measured
+    clause_last_day: list[int]  # per clause period: its last measured day
+
+    @property
+    def bills(self) -> list[Bill]:
+        out = list(self.volume_bills)
+        for outcome, b in zip(self.outcomes, self.booked, strict=True):
+            out[b] = out[b] + outcome
+        return out
+
+    @property
+    def total(self) -> Bill:
+        return sum(self.bills, Bill())
+
+    def span(self, days: Sequence[int]) -> Bill:
+        """The money of these measured days (indices into ``Calendar.periods("day")``)."""
+        chosen = set(days)
+        out = Bill()
+        for b, bill in enumerate(self.volume_bills):
+            members = [d for d, db in enumerate(self.day_bill) if db == b]
+            basis = sum(self.day_basis[d] for d in members)
+            weights = self.day_basis if basis > 0 else self.day_length
+            whole = basis if basis > 0 else sum(self.day_length[d] for d in members)
+            part = sum(weights[d] for d in members if d in chosen)
+            if part:
+                out = out + bill.scaled(part / whole)
+        for outcome, last in zip(self.outcomes, self.clause_last_day, strict=True):
+            if last in chosen:
+                out = out + outcome
+        return out
+
+
+def settle(c: Contract, cal: Calendar, days: Sequence[DayFigures]) -> Settlement:
+    """A contract over a run, from the pool's figures per measured day.
 
     Billing periods are calendar months with a ``start`` (each prorated by its measured
     share of that month), else the whole measured period (in months of mean length). The
@@ -224,29 +278,58 @@ def bills_by_day(
         billing = [Period("month", 1, None, cal.warmup, cal.end)]
         months = [cal.horizon / MONTH]
 
-    def sums(periods: Sequence[Period]) -> list[list[DayFigures]]:
-        out: list[list[DayFigures]] = [[] for _ in periods]
-        for d, figures in zip(day_periods, days, strict=True):
-            out[next(i for i, p in enumerate(periods) if p.t0 <= d.t0 < p.t1)].append(figures)
-        return out
+    def place(periods: Sequence[Period]) -> list[int]:
+        """The period each measured day falls in."""
+        return [next(i for i, p in enumerate(periods) if p.t0 <= d.t0 < p.t1)
+                for d in day_periods]
 
+    day_bill = place(billing)
     volumes = [
-        Volume(m, sum(d.handled for d in group), sum(d.staffed_hours for d in group))
-        for m, group in zip(months, sums(billing), strict=True)
+        Volume(
+            m,
+            sum(d.handled for d, b in zip(days, day_bill, strict=True) if b == i),
+            sum(d.staffed_hours for d, b in zip(days, day_bill, strict=True) if b == i),
+        )
+        for i, m in enumerate(months)
     ]
-    clause: list[ClauseFigures] = []
-    if c.service_level is not None:
-        periods = cal.periods(c.service_level.per)
-        clause = [
+    clause: list[Period] = []
+    outcomes: list[Bill] = []
+    booked: list[int] = []
+    last_day: list[int] = []
+    sl = c.service_level
+    if sl is not None:
+        clause = cal.periods(sl.per)
+        day_clause = place(clause)
+        booked = booked_in(clause, billing)
+        figures = [
             ClauseFigures(
-                sum(d.within for d in group), sum(d.finished for d in group), bill,
+                sum(d.within for d, k in zip(days, day_clause, strict=True) if k == i),
+                sum(d.finished for d, k in zip(days, day_clause, strict=True) if k == i),
+                booked[i],
                 period_share(p),
             )
-            for p, group, bill in zip(
-                periods, sums(periods), booked_in(periods, billing), strict=True
-            )
+            for i, p in enumerate(clause)
         ]
-    return billing, contract_bills(c, volumes, clause)
+        for f, verdict in zip(figures, clause_verdicts(sl, figures), strict=True):
+            if verdict is None:
+                outcomes.append(Bill())
+            elif verdict:
+                outcomes.append(Bill(bonuses=sl.bonus * f.share, met=f.share))
+            else:
+                outcomes.append(Bill(penalties=sl.penalty * f.share, missed=f.share))
+        last_day = [max(d for d, k in enumerate(day_clause) if k == i) for i in range(len(clause))]
+    basis = [d.staffed_hours if c.per_hour is not None else d.handled for d in days]
+    return Settlement(
+        billing=billing,
+        volume_bills=[volume_bill(c, v) for v in volumes],
+        clause=clause,
+        outcomes=outcomes,
+        booked=booked,
+        day_bill=day_bill,
+        day_basis=basis,
+        day_length=[d.t1 - d.t0 for d in day_periods],
+        clause_last_day=last_day,
+    )
 
 
 def staffing_shortfalls(pool: Pool, cal: Calendar) -> list[tuple[float, float, int]]:

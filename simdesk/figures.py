@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simdesk.calendar import DAY, MONTH, WEEK, Calendar, PeriodKind
-from simdesk.contracts import Bill, ClauseFigures, Volume, contract_bills
+from simdesk.contracts import (
+    Bill,
+    ClauseFigures,
+    DayFigures,
+    Settlement,
+    Volume,
+    contract_bills,
+    settle,
+)
 from simdesk.tally import (
     POOL_PERIOD,
     Block,
-    DayRecord,
     JourneyTally,
     PoolRecord,
     RunTallies,
@@ -227,13 +234,30 @@ def _contract_shares(run: RunTallies, p: PoolRecord) -> list[float]:
     return [b / whole if whole else 1.0 / len(basis) for b in basis]
 
 
-def _contract_bill(run: RunTallies, p: PoolRecord) -> Bill:
-    """What the pool's contract cost over the measured period (simdesk/contracts.py).
+def _settlement(run: RunTallies, index: int, p: PoolRecord) -> Settlement:
+    """The pool's contract settled from its figures per measured day (simdesk/contracts.py,
+    ``settle``): billed per calendar month (or over the whole run without a start), the
+    clause judged period by period on the pool's own service level."""
+    contract = run.scenario.pool(p.name).contract
+    assert contract is not None
+    at = {k: POOL_PERIOD.index(k) for k in ("handled", "staffed_s", "within", "finished")}
+    days = [
+        DayFigures(
+            handled=row[at["handled"]],
+            staffed_hours=row[at["staffed_s"]] / p.cap / 3600.0,
+            within=row[at["within"]],
+            finished=row[at["finished"]],
+        )
+        for row in (d.pools[index] for d in run.days)
+    ]
+    return settle(contract, Calendar.of(run.scenario), days)
 
-    The whole measured period is one billing period, prorated by its length in months of
-    mean length, and the clause judges the pool's service level over the whole period
-    once, its penalty or bonus counted for the clause periods that period spans (its
-    length over a day, a week or a mean month)."""
+
+def _contract_bill(run: RunTallies, p: PoolRecord) -> Bill:
+    """What the pool's contract cost over the measured period from its whole-run figures
+    alone, for records without figures per day (a ``RunTallies`` built by hand): one
+    billing period, prorated in months of mean length, the clause judging the whole period
+    once, its penalty or bonus counted for the clause periods that period spans."""
     contract = run.scenario.pool(p.name).contract
     assert contract is not None
     volume = Volume(
@@ -278,8 +302,8 @@ def run_figures(run: RunTallies) -> RunFigures:
     type_cost = [0.0] * ntypes
     total_cost = 0.0
     contract_totals: dict[str, float] = {}
-    contracts: dict[str, tuple[float, dict[str, float]]] = {}  # a contract pool's bill
-    for p in run.pools:
+    settlements: dict[str, Settlement] = {}  # contract pools with figures per day
+    for index, p in enumerate(run.pools):
         t = p.tally
         t.handled = sum(p.t_handled)
         t.resolved = sum(p.t_resolved)
@@ -294,10 +318,13 @@ def run_figures(run: RunTallies) -> RunFigures:
                 share = p.t_busy[i] / busy_total if busy_total else 1.0 / ntypes
                 type_cost[i] += var + staffing * share
         else:
-            bill = _contract_bill(run, p)
+            if run.days:
+                settlements[p.name] = _settlement(run, index, p)
+                bill = settlements[p.name].total
+            else:
+                bill = _contract_bill(run, p)
             cost = bill.total
             lines = _contract_lines(run, bill, p.name)
-            contracts[p.name] = (cost, lines)
             for i, share in enumerate(_contract_shares(run, p)):
                 type_cost[i] += cost * share
             for key, value in lines.items():
@@ -341,7 +368,7 @@ def run_figures(run: RunTallies) -> RunFigures:
     return RunFigures(
         totals=totals, pools=pool_figs, types=types, intervals=intervals,
         week_hours=_week_hours(run), pool_hours=_pool_hours(run),
-        periods=_periods(run, contracts),
+        periods=_periods(run, settlements),
     )
 
 
@@ -422,16 +449,16 @@ def _pool_hours(run: RunTallies) -> dict[str, list[dict[str, float]]]:
 
 
 def _periods(
-    run: RunTallies, contracts: dict[str, tuple[float, dict[str, float]]]
+    run: RunTallies, settlements: dict[str, Settlement]
 ) -> dict[str, list[dict[str, float]]]:
     """Every figure of the totals per day, week and month (month with a start date).
 
     A contact counts in the period it arrived in (an issue in its first contact's);
     busy and staffed time, costs and overflowed visits in the period they happened in.
-    A pool under a contract is billed over the whole measured period (``_contract_bill``),
-    and each period gets its bill's lines in proportion to the period's share of what the
-    price is on: busy time under a per-hour price, else handled contacts (as types share
-    it). Days nest in weeks and months, so those are merged from days."""
+    A pool under a contract costs its settlement's money on the period's days
+    (``Settlement.span``): a calendar month exactly its invoice; a day or a week its share
+    of its month's price, and the penalty or bonus of each clause period that ends in it.
+    Days nest in weeks and months, so those are merged from days."""
     if not run.days:
         return {}
     cal = Calendar.of(run.scenario)
@@ -443,39 +470,35 @@ def _periods(
         figs = []
         for p in cal.periods(kind) if kind != "day" else days:
             members = [i for i, d in enumerate(days) if p.t0 <= d.t0 < p.t1]
-            figs.append(_period(run, [run.days[i] for i in members], p.t1 - p.t0, contracts))
+            figs.append(_period(run, members, p.t1 - p.t0, settlements))
         out[kind] = figs
     return out
 
 
 def _period(
-    run: RunTallies, days: list[DayRecord], measured_s: float,
-    contracts: dict[str, tuple[float, dict[str, float]]],
+    run: RunTallies, members: list[int], measured_s: float,
+    settlements: dict[str, Settlement],
 ) -> dict[str, float]:
     cells, people, issues = contact_block(), contact_block(), journey_block()
     pools = np.zeros((len(run.pools), len(POOL_PERIOD)), dtype=np.float64)
-    for d in days:
+    for d in (run.days[i] for i in members):
         cells.merge(d.cells)
         people.merge(d.people)
         issues.merge(d.journeys)
         pools += np.asarray(d.pools, dtype=np.float64)
     handled, resolved, overflowed, busy, staffed = (
-        pools[:, POOL_PERIOD.index(k)] for k in POOL_PERIOD
+        pools[:, POOL_PERIOD.index(k)]
+        for k in ("handled", "resolved", "overflowed", "busy_s", "staffed_s")
     )
     cost = 0.0
     busy_people = staffed_people = 0.0
     lines: dict[str, float] = {}
     for i, p in enumerate(run.pools):
-        if p.name in contracts:
-            bill, bill_lines = contracts[p.name]
-            if run.scenario.pool(p.name).contract.per_hour is not None:  # type: ignore[union-attr]
-                share = _div(float(busy[i]), p.busy_area)
-            else:
-                share = _div(float(handled[i]), float(sum(p.t_handled)))
-            share = 0.0 if math.isnan(share) else share
-            cost += bill * share
-            for key, value in bill_lines.items():
-                lines[key] = lines.get(key, 0.0) + value * share
+        if p.name in settlements:
+            bill = settlements[p.name].span(members)
+            cost += bill.total
+            for key, value in _contract_lines(run, bill, p.name).items():
+                lines[key] = lines.get(key, 0.0) + value
         else:
             cost += _staffing_cost(run, p, measured_s, float(staffed[i]))
             cost += _variable_cost(run, p, float(handled[i]), float(resolved[i]))

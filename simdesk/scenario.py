@@ -1801,31 +1801,6 @@ def warnings_for(s: Scenario) -> list[str]:
 
         out.extend(trace_warnings(s))
     out.extend(_minimum_staffing_warnings(s))
-    out.extend(_clause_warnings(s))
-    return out
-
-
-def _clause_warnings(s: Scenario) -> list[str]:
-    """A clause whose run covers parts of several of its periods: the run's figures are
-    recorded for the whole measured period only, so the clause judges it once and counts
-    that verdict for every period it spans, where a contract judges each period alone."""
-    from simdesk.calendar import Calendar
-
-    cal = Calendar.of(s)
-    out: list[str] = []
-    for pool in s.pools:
-        clause = pool.contract.service_level if pool.contract is not None else None
-        if clause is None or (clause.per == "month" and s.start is None):
-            continue
-        periods = len(cal.periods(clause.per))
-        if periods > 1:
-            out.append(
-                f"pools[{pool.name}].contract.service_level: the measured period covers "
-                f"parts of {periods} {clause.per}s, but this version records a pool's "
-                "service level for the whole measured period only: the clause judges it "
-                f"once, and that verdict's penalty or bonus counts for every {clause.per} "
-                "in proportion to its length"
-            )
     return out
 
 

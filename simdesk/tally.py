@@ -249,9 +249,11 @@ def journey_block() -> Block:
     return Block(len(JOURNEY_INTS), len(JOURNEY_FLOATS))
 
 
-POOL_PERIOD = ("handled", "resolved", "overflowed", "busy_s", "staffed_s")
+POOL_PERIOD = ("handled", "resolved", "overflowed", "busy_s", "staffed_s", "within", "finished")
 """What a pool records per day: completions and resolutions (its variable cost),
-overflowed visits, busy and staffed unit-seconds, each in the day it happened."""
+overflowed visits, busy and staffed unit-seconds, and its own service level's counts
+(visits answered here within the threshold; answered here + abandoned here, which a
+contract's clause judges per week), each in the day it happened."""
 
 
 @dataclass

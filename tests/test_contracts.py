@@ -14,11 +14,11 @@ from simdesk.contracts import (
     ClauseFigures,
     DayFigures,
     Volume,
-    bills_by_day,
     booked_in,
     clause_verdicts,
     contract_bills,
     period_share,
+    settle,
     volume_bill,
 )
 from simdesk.scenario import Contract
@@ -196,17 +196,18 @@ GOOD_DAY = DayFigures(handled=100, staffed_hours=24, within=9, finished=10)  # 9
 BAD_DAY = DayFigures(handled=100, staffed_hours=24, within=5, finished=10)  # 50%
 
 
-def test_bills_by_day_without_dates_judge_each_week_and_bill_the_whole_run() -> None:
+def test_settle_without_dates_judge_each_week_and_bill_the_whole_run() -> None:
     """14 days from a Monday, no start: one bill for the run (14 days of mean months), week
     1 met (+1,000 bonus), week 2 missed (-5,000)."""
     c = contract(per_contact=1, service_level=CLAUSE)
     cal = Calendar(None, warmup=0.0, horizon=14 * DAY)
-    billing, (bill,) = bills_by_day(c, cal, [GOOD_DAY] * 7 + [BAD_DAY] * 7)
-    assert len(billing) == 1
+    settled = settle(c, cal, [GOOD_DAY] * 7 + [BAD_DAY] * 7)
+    (bill,) = settled.bills
+    assert len(settled.billing) == 1
     assert bill == Bill(fees=1400.0, penalties=5000.0, bonuses=1000.0, missed=1.0, met=1.0)
 
 
-def test_bills_by_day_with_dates_bill_calendar_months_and_book_weeks_where_they_end() -> None:
+def test_settle_with_dates_bill_calendar_months_and_book_weeks_where_they_end() -> None:
     """From Monday 19 January 2026, 21 days at 100 contacts a day, 2 a contact, minimum
     3,720 a month: January (13 of 31 days) has a minimum of 1,560 for 1,300 handled: top-up
     520; February (8 of 28 days) 3,720 x 8/28 = 1,062.86 for 800: top-up 525.71. Week 2
@@ -214,20 +215,21 @@ def test_bills_by_day_with_dates_bill_calendar_months_and_book_weeks_where_they_
     c = contract(per_contact=2, minimum_volume=3720,
                  service_level={"at_least": 0.8, "penalty": 1000})
     cal = Calendar(date(2026, 1, 19), warmup=0.0, horizon=21 * DAY)
-    billing, (jan, feb) = bills_by_day(c, cal, [GOOD_DAY] * 7 + [BAD_DAY] * 7 + [GOOD_DAY] * 7)
-    assert [b.label for b in billing] == ["2026-01", "2026-02"]
+    settled = settle(c, cal, [GOOD_DAY] * 7 + [BAD_DAY] * 7 + [GOOD_DAY] * 7)
+    jan, feb = settled.bills
+    assert [b.label for b in settled.billing] == ["2026-01", "2026-02"]
     assert (jan.fees, jan.minimum, jan.penalties) == (2600.0, pytest.approx(520.0), 0.0)
     assert feb.fees == 1600.0 and feb.minimum == pytest.approx(2 * (3720 * 8 / 28 - 800))
     assert (feb.penalties, feb.missed) == (1000.0, 1.0)
 
 
-def test_bills_by_day_agree_with_the_whole_run_when_the_run_is_one_partial_week() -> None:
+def test_settle_agree_with_the_whole_run_when_the_run_is_one_partial_week() -> None:
     """3 days of one week, no dates: the days summed are the whole run's figures, and the
     week counts 3/7 (what figures.py bills from the whole run)."""
     c = contract(anchored=ANCHOR, minimum_volume=30_000, service_level=CLAUSE)
     cal = Calendar(None, warmup=0.0, horizon=3 * DAY)
     days = [GOOD_DAY, BAD_DAY, BAD_DAY]  # 23 of 30: 76.7%, missed
-    _, (by_day,) = bills_by_day(c, cal, days)
+    (by_day,) = settle(c, cal, days).bills
     (whole,) = contract_bills(
         c, [Volume(3 * DAY / MONTH, 300, 72)], [ClauseFigures(19, 30, 0, 3 / 7)]
     )
@@ -235,7 +237,38 @@ def test_bills_by_day_agree_with_the_whole_run_when_the_run_is_one_partial_week(
     assert by_day.missed == pytest.approx(3 / 7)
 
 
-def test_bills_by_day_need_one_entry_per_measured_day() -> None:
+def test_settle_need_one_entry_per_measured_day() -> None:
     cal = Calendar(None, warmup=0.0, horizon=3 * DAY)
     with pytest.raises(ValueError, match="2 days of figures for 3 measured days"):
-        bills_by_day(contract(per_hour=1), cal, [GOOD_DAY] * 2)
+        settle(contract(per_hour=1), cal, [GOOD_DAY] * 2)
+
+
+def test_spans_of_days_weeks_and_months_add_up_to_the_bills() -> None:
+    """The 21 days of the February case above: each month's span is its invoice; the days
+    (and the weeks) add up to the whole; a day gets its share of its month's price (per
+    contact: its own contacts, the minimum top-up by the same share) and the week's
+    penalty lands on the day the week ends (Sunday 1 February)."""
+    c = contract(per_contact=2, minimum_volume=3720,
+                 service_level={"at_least": 0.8, "penalty": 1000})
+    cal = Calendar(date(2026, 1, 19), warmup=0.0, horizon=21 * DAY)
+    days = [GOOD_DAY] * 7 + [BAD_DAY] * 7 + [GOOD_DAY] * 7
+    settled = settle(c, cal, days)
+    jan, feb = settled.bills
+    assert settled.span(range(13)) == jan and settled.span(range(13, 21)) == feb
+    by_day = [settled.span([d]) for d in range(21)]
+    assert sum(b.total for b in by_day) == pytest.approx(settled.total.total)
+    weeks = [settled.span(range(7 * w, 7 * w + 7)) for w in range(3)]
+    assert sum(b.total for b in weeks) == pytest.approx(settled.total.total)
+    assert [d.penalties for d in by_day].index(1000.0) == 13  # 1 February
+    assert by_day[0].fees == 200.0 and by_day[0].minimum == pytest.approx(520 / 13)
+    assert weeks[1].missed == 1.0 and weeks[0].missed == weeks[2].missed == 0.0
+
+
+def test_a_billing_period_without_any_basis_is_shared_by_measured_time() -> None:
+    """No contact handled in three days: the anchored price (fixed, below 0) is shared by
+    the days' lengths, a third each."""
+    c = contract(anchored={"baseline": 1000, "price": 300, "above": 1})
+    cal = Calendar(None, warmup=0.0, horizon=3 * DAY)
+    idle = DayFigures(handled=0, staffed_hours=24, within=0, finished=0)
+    settled = settle(c, cal, [idle] * 3)
+    assert settled.span([1]).total == pytest.approx(settled.total.total / 3)

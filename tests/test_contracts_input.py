@@ -207,19 +207,6 @@ def test_scenarios_without_contracts_or_pool_scores_record_no_such_inputs(tmp_pa
     assert pool["satisfaction"] == {"resolved_by_person": None, "unresolved": 2.0}
 
 
-def test_a_clause_over_several_of_its_periods_is_judged_once_and_says_so(
-    tmp_path: Path,
-) -> None:
-    """The run records a pool's service level for the whole measured period only, so a
-    clause per week on a 14-day run is judged once; the warning says so. A run within one
-    week has no such warning."""
-    clause = "      per_hour: 28\n      service_level: {at_least: 0.8, penalty: 1}\n"
-    text = edit("      per_hour: 28\n", clause)
-    assert contract_warnings(_load(tmp_path, text)) == []
-    (warning,) = contract_warnings(_load(tmp_path, edit("horizon: 2h", "horizon: 14d", text)))
-    assert "parts of 2 weeks" in warning and "judges it once" in warning
-
-
 def test_minimum_staffing_follows_dated_headcounts_and_the_calendar(tmp_path: Path) -> None:
     """Always-on agents by date: 6 from Monday 4 January 2027, 3 from Wednesday 6 January;
     a minimum of 5 is missed from the Wednesday on, named by its date."""

@@ -55,7 +55,9 @@ def test_per_hour_contract_costs_what_the_same_hourly_cost_does() -> None:
     p = with_contract.pools["vendor"]
     assert p["cost_total"] == pytest.approx(360.0, rel=1e-12)
     assert p["cost_contract_fees"] == p["cost_total"]
-    assert with_contract.totals["cost_total"] == with_cost.totals["cost_total"]
+    assert with_contract.totals["cost_total"] == pytest.approx(
+        with_cost.totals["cost_total"], rel=1e-12
+    )
     for key, value in with_cost.pools["vendor"].items():
         assert p[key] == value or (value != value and p[key] != p[key]), key
 
@@ -191,3 +193,78 @@ def test_per_hour_contract_is_shared_among_types_by_busy_time_as_an_hourly_cost(
             by_cost.types[name]["cost_total"], rel=1e-12
         )
     assert by_contract.types["long"]["cost_total"] > by_contract.types["short"]["cost_total"]
+
+
+def _two_weeks(week1: int, week2: int, **contract: Any) -> dict[str, Any]:
+    """From Monday 4 January 2027, two weeks of 60/h 4-minute contacts (4 agents' worth
+    of work), patience 2 min: `week1` agents the first week, `week2` the second."""
+    pool = vendor({"per_hour": 20, **contract}, agents=None)
+    pool["agents"] = {"2027-01-04": week1, "2027-01-11": week2}
+    return desk(
+        pools=[pool],
+        routing={"t": ["vendor"]},
+        customers={"patience": "fixed(2m)", "repeat": {"probability": 0}},
+        rate="60/h",
+        start="2027-01-04",
+        horizon="14d",
+    )
+
+
+def test_the_clause_judges_each_week_on_its_own() -> None:
+    """10 agents in week 1 answer nearly everyone at once (met: +100); 3 agents in week 2
+    cannot keep up (missed: -700). The run's bill has both, each week's period figures
+    carry its own, and the weeks' costs add up to the run's."""
+    clause = {"service_level": {"at_least": 0.8, "penalty": 700, "bonus": 100}}
+    figs = run(_two_weeks(10, 3, **clause))
+    p = figs.pools["vendor"]
+    assert (p["contract_periods_met"], p["contract_periods_missed"]) == (1.0, 1.0)
+    # 20 an hour for 10 then 3 agents, and the 7 who leave finishing their contact (at
+    # most 4 minutes each, paid: docs/scenario-format.md, "Shifts")
+    fees = p["cost_contract_fees"]
+    assert 20 * (10 + 3) * 7 * 24 <= fees <= 20 * ((10 + 3) * 7 * 24 + 7 * 4 / 60)
+    assert p["cost_total"] == pytest.approx(fees + 100 - 700, rel=1e-12)
+    week1, week2 = figs.periods["week"]
+    assert week1["service_level"] > 0.8 > week2["service_level"]
+    assert (week1["cost_contract_bonuses"], week1["cost_contract_penalties"]) == (100.0, 0.0)
+    assert (week2["cost_contract_bonuses"], week2["cost_contract_penalties"]) == (0.0, 700.0)
+    assert week1["cost_total"] == pytest.approx(20 * 10 * 7 * 24 + 100, rel=1e-9)
+    assert week1["cost_total"] + week2["cost_total"] == pytest.approx(p["cost_total"])
+    (january,) = figs.periods["month"]
+    assert january["cost_total"] == pytest.approx(p["cost_total"], rel=1e-12)
+
+
+def test_a_minimum_volume_is_settled_per_calendar_month() -> None:
+    """From 25 January 2027, 14 days at 60/h: January's 7 days and February's 7 are billed
+    apart, each against its own prorated minimum (7/31 and 7/28 of 100,000 a month), so
+    the run pays the sum of two top-ups, not one over the whole run."""
+    data = desk(
+        pools=[vendor({"per_contact": 1, "minimum_volume": 100_000}, agents=10)],
+        routing={"t": ["vendor"]},
+        customers={"patience": "fixed(2m)", "repeat": {"probability": 0}},
+        rate="60/h",
+        start="2027-01-25",
+        horizon="14d",
+    )
+    figs = run(data)
+    jan, feb = figs.periods["month"]
+    assert jan["cost_total"] == pytest.approx(100_000 * 7 / 31, rel=1e-9)
+    assert feb["cost_total"] == pytest.approx(100_000 * 7 / 28, rel=1e-9)
+    assert figs.pools["vendor"]["cost_total"] == pytest.approx(
+        100_000 * (7 / 31 + 7 / 28), rel=1e-9
+    )
+
+
+def test_a_pool_s_days_add_up_to_its_own_service_level_counts() -> None:
+    """What the clause is judged on: each day records the pool's visits answered within
+    the threshold and those that ended (answered or gave up, givings-up noticed late
+    included), and the days add up to the pool's own counts."""
+    from simdesk.engine import simulate
+    from simdesk.loading import scenario_from_data
+    from simdesk.tally import POOL_PERIOD
+
+    tallies = simulate(scenario_from_data(_two_weeks(10, 3)), 1, 0)
+    (pool,) = tallies.pools
+    within = sum(d.pools[0][POOL_PERIOD.index("within")] for d in tallies.days)
+    finished = sum(d.pools[0][POOL_PERIOD.index("finished")] for d in tallies.days)
+    assert pool.tally.abandoned > 0 and 0 < within < finished
+    assert (within, finished) == (pool.tally.within, pool.tally.hist.count)

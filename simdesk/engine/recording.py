@@ -78,6 +78,14 @@ POOL_INTS = (
 )
 POOL_FLOATS = ("wait_sum", "answered_wait_sum")
 _BUSY, _STAFFED = POOL_PERIOD.index("busy_s"), POOL_PERIOD.index("staffed_s")
+# A day's pool counts, as (place in POOL_PERIOD, place in POOL_INTS).
+_DAY_COUNTS = tuple(
+    (POOL_PERIOD.index(period), POOL_INTS.index(tally))
+    for period, tally in (
+        ("handled", "handled"), ("resolved", "resolved"), ("overflowed", "overflowed"),
+        ("within", "within"), ("finished", "count"),
+    )
+)
 
 
 class Chain:
@@ -383,9 +391,8 @@ class RecordingMixin(DeskBase):
                 h + a - b for h, a, b in zip(hour_floats[hour], floats, last_floats, strict=True)
             ]
             row = record.pools[i]
-            row[0] += ints[1] - last_ints[1]  # handled
-            row[1] += ints[10] - last_ints[10]  # resolved
-            row[2] += ints[3] - last_ints[3]  # overflowed
+            for at, k in _DAY_COUNTS:
+                row[at] += ints[k] - last_ints[k]
             row[_BUSY] += busy
             row[_STAFFED] += staffed
             if not pool.is_bot:
@@ -420,10 +427,9 @@ class RecordingMixin(DeskBase):
             hour_floats[hour] = [
                 a + d for a, d in zip(hour_floats[hour], d_floats, strict=True)
             ]
-            row = self.days[day].pools
-            row[i][0] += d_ints[1]
-            row[i][1] += d_ints[10]
-            row[i][2] += d_ints[3]
+            row = self.days[day].pools[i]
+            for at, k in _DAY_COUNTS:
+                row[at] += d_ints[k]
 
     def _close_recording(self) -> None:
         """At the end of the run: the last (maybe partial) hour, and every cell folded."""
