@@ -263,6 +263,17 @@ def test_an_unknown_period_or_hour_view_is_an_error(option: str, value: str,
     assert f"{option}: expected one of" in result.stderr and repr(value) in result.stderr
 
 
+def test_by_hour_shows_its_tables_even_with_no_intraday(tmp_path: Path) -> None:
+    path = tmp_path / "desk.yaml"
+    path.write_text(json.dumps(busy_desk(horizon="6h", replications=1)), encoding="utf-8")
+    run = ["run", str(path), "--workers", "1", "--no-intraday"]
+    quiet = CliRunner().invoke(app, run, env=ENV)
+    asked = CliRunner().invoke(app, [*run, "--by-hour", "pool"], env=ENV)
+    assert quiet.exit_code == asked.exit_code == 0
+    assert "by hour" not in quiet.stdout.lower()
+    assert "Per pool by hour of day" in asked.stdout
+
+
 def _row(rows: list[list[str]], *keys: str) -> list[str]:
     found = [r for r in rows if r[: len(keys)] == list(keys)]
     assert found, keys

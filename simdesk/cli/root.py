@@ -103,7 +103,8 @@ def run(
             "--by-hour",
             help="The by-hour table: 'all' (all days together, the default), 'weekday' "
             "(split by weekday) or 'pool' (also each pool by hour: its service level, "
-            "wait, abandonment and occupancy); repeat for both.",
+            "wait, abandonment and occupancy); repeat for both. Shown even with "
+            "--no-intraday.",
             metavar="all|weekday|pool",
         ),
     ] = None,
@@ -179,7 +180,8 @@ def run(
 
             write_output(html_path, summary_html(summary))
         render_summary(
-            summary, make_console(width=width), intraday=intraday, warnings=False,
+            summary, make_console(width=width), intraday=intraday or bool(by_hour),
+            warnings=False,
             by_hour=hour_views, by=periods,
         )
 

@@ -283,7 +283,7 @@ def pool_hour_tables(s: Summary, width: int | None) -> list[RenderableType]:
     caption = legend_text([c.header for c in cols], legend)
     caption = (f"{caption}; " if caption else "") + (
         "a visit counts in the hour its wait ended (answered or gave up); an "
-        "occupancy of - means nobody was on duty"
+        "occupancy of - means nobody was on duty (or a bot without a concurrency limit)"
     )
     return fit_tables("Per pool by hour of day (means)", keys, cols, width, caption=caption,
                       sections=sections)

@@ -162,7 +162,8 @@ def _pools_by_hour(s: Summary) -> list[str]:
     return [
         "<h2>Per pool by hour of day</h2>",
         '<p class="meta">A visit counts in the hour its wait ended (answered or gave up); '
-        "occupancy is busy over staffed time in that hour, - where nobody was on duty.</p>",
+        "occupancy is busy over staffed time in that hour, - where nobody was on duty "
+        "(or for a bot without a concurrency limit).</p>",
         '<div class="pair">' + "".join(charts) + "</div>",
         _table(["pool", "hour", *(escape(f) for f in POOL_HOUR_COLUMNS)], rows, left=2),
     ]
