@@ -94,6 +94,23 @@ CONTRACT_FIGURES: dict[str, str] = {
 """Figures of pools with a contract (and, summed, of the totals when any pool has one);
 absent from every other scope (docs/figures.md, "Vendor contracts")."""
 FIGURES.update(CONTRACT_FIGURES)
+WORKFORCE_FIGURES: dict[str, str] = {
+    "headcount_start": "people employed at the start of the measured period (in training "
+    "included)",
+    "headcount_end": "people employed at its end",
+    "hires": "people hired in it",
+    "leavers": "people who left in it",
+    "fte_on_duty": "mean people on duty and paid: paid hours / hours measured",
+    "paid_hours": "paid agent-hours on duty (staffed: on the floor, present, shift open, "
+    "finishing a contact included)",
+    "productive_hours": "paid_hours x (1 - shrinkage)",
+    "tenure_new": "people in training at the end",
+    "tenure_nesting": "people on the floor inside the learning ramp at the end",
+    "tenure_proficient": "the other people employed at the end",
+    "hire_cost": "hires x cost_per_hire (in cost_total)",
+}
+"""Per pool, for pools with ``workforce`` only (docs/figures.md, "People")."""
+FIGURES.update(WORKFORCE_FIGURES)
 PEOPLE_FIGURES = [f for f in FIGURES if f.startswith("people_")]
 ISSUE_FIGURES = [f for f in FIGURES if f.startswith(("issue", "contacts_per_resolved"))]
 
@@ -214,6 +231,32 @@ def _staffing_cost(
     return pool.cost.per_hour * hours
 
 
+def _hire_cost(p: PoolRecord) -> float:
+    """Hires in the measured period at the pool's cost per hire (docs/figures.md)."""
+    return 0.0 if p.people is None else p.people.hires * p.people.cost_per_hire
+
+
+def _workforce(run: RunTallies, p: PoolRecord) -> dict[str, float]:
+    """A workforce pool's people figures; none for other pools."""
+    w = p.people
+    if w is None:
+        return {}
+    paid = p.staffed_area / p.cap / 3600.0
+    return {
+        "headcount_start": float(w.start),
+        "headcount_end": float(w.end),
+        "hires": float(w.hires),
+        "leavers": float(w.leavers),
+        "fte_on_duty": _div(paid * 3600.0, run.measured_s),
+        "paid_hours": paid,
+        "productive_hours": paid * (1.0 - w.shrinkage),
+        "tenure_new": float(w.new),
+        "tenure_nesting": float(w.nesting),
+        "tenure_proficient": float(w.proficient),
+        "hire_cost": _hire_cost(p),
+    }
+
+
 def _variable_cost(run: RunTallies, p: PoolRecord, handled: float, resolved: float) -> float:
     c = run.scenario.pool(p.name).cost
     per_handled = c.per_contact + (c.per_conversation if p.is_bot else 0.0)
@@ -310,7 +353,7 @@ def run_figures(run: RunTallies) -> RunFigures:
         busy_total = sum(p.t_busy)
         lines: dict[str, float] = {}
         if run.scenario.pool(p.name).contract is None:
-            staffing = _staffing_cost(run, p)
+            staffing = _staffing_cost(run, p) + _hire_cost(p)
             cost = staffing
             for i in range(ntypes):
                 var = _variable_cost(run, p, p.t_handled[i], p.t_resolved[i])
@@ -323,7 +366,7 @@ def run_figures(run: RunTallies) -> RunFigures:
                 bill = settlements[p.name].total
             else:
                 bill = _contract_bill(run, p)
-            cost = bill.total
+            cost = bill.total + _hire_cost(p)
             lines = _contract_lines(run, bill, p.name)
             for i, share in enumerate(_contract_shares(run, p)):
                 type_cost[i] += cost * share
@@ -337,6 +380,7 @@ def run_figures(run: RunTallies) -> RunFigures:
             figs[key] = NAN
         figs.update(NOT_PER_POOL)
         figs.update(lines)
+        figs.update(_workforce(run, p))
         pool_figs[p.name] = figs
     humans = [p for p in run.pools if not p.is_bot]
     desk_occ = _div(sum(p.busy_area for p in humans), sum(p.staffed_area for p in humans))

@@ -1788,12 +1788,6 @@ def warnings_for(s: Scenario) -> list[str]:
             f"for {capacity:.1f} agents on average, and customers never abandon "
             "(no customers.patience); queues will grow without limit"
         )
-    planned = [p.name for p in s.pools if p.workforce is not None]
-    if planned:
-        out.append(
-            f"'workforce' of pool(s) {', '.join(planned)} is checked but not simulated yet: "
-            "this run keeps their people fixed and proficient"
-        )
     out.extend(unused_pools(s))
     out.extend(unstaffed_routes(s))
     if s.demand._trace is not None:

@@ -299,6 +299,24 @@ class PoolRecord:
     hours: list[Tally] = field(default_factory=list)
     """The pool's tally by hour of day: each visit in the hour its wait ended (answered or
     gave up), offered in the hour it was offered; no wait bins, only counts."""
+    people: PeopleRecord | None = None  # a pool with ``workforce`` only
+
+
+@dataclass
+class PeopleRecord:
+    """A pool's people over the measured period (from its workforce plan): employed at
+    its start and end, hires and leavers in it (``start + hires - leavers == end``), the
+    tenure mix at its end, the shrinkage and the cost of one hire."""
+
+    start: int
+    hires: int
+    leavers: int
+    end: int
+    new: int
+    nesting: int
+    proficient: int
+    shrinkage: float
+    cost_per_hire: float
 
 
 @dataclass

@@ -294,6 +294,13 @@ class WorkforcePlan:
             return 1.0
         return self.curve.factor(t - self.people[person].available_from)
 
+    def fcr_factor(self, person: int, t: float) -> float:
+        """First-contact-resolution factor of one person at ``t`` (1.0 without
+        ``learning.fcr_start``)."""
+        if self.curve is None:
+            return 1.0
+        return self.curve.fcr_factor(t - self.people[person].available_from)
+
 
 def plan_for(pool: Pool, calendar: Calendar, streams: Streams) -> WorkforcePlan | None:
     """The plan of one pool from its named streams; None for a pool without workforce

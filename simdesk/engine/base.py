@@ -120,6 +120,11 @@ class DeskBase:
         ) -> None: ...
         def _maybe_repeat(self, inq: Inquiry, now: float) -> None: ...
 
+        # people.py
+        def _set_open(
+            self, pool: PoolRuntime, block: list[Agent], is_open: bool, now: float
+        ) -> None: ...
+
         # satisfaction.py
         def _finish(
             self, inq: Inquiry, outcome: int, base: float | None = None

@@ -8,6 +8,7 @@ from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
 from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, arrival_source
 from simdesk.engine.loop import Progress, drive
+from simdesk.engine.people import PeopleMixin
 from simdesk.engine.queues import QueuesMixin
 from simdesk.engine.recording import RecordingMixin
 from simdesk.engine.satisfaction import ScoringMixin
@@ -16,10 +17,17 @@ from simdesk.engine.staffing import PoolRuntime, StaffingMixin
 from simdesk.scenario import Scenario
 from simdesk.streams import Streams
 from simdesk.tally import RunTallies
+from simdesk.workforce import plan_for
 
 
 class _Desk(
-    ArrivalsMixin, QueuesMixin, ServiceMixin, ScoringMixin, StaffingMixin, RecordingMixin
+    ArrivalsMixin,
+    QueuesMixin,
+    ServiceMixin,
+    ScoringMixin,
+    StaffingMixin,
+    PeopleMixin,
+    RecordingMixin,
 ):
     """Wires a scenario to a SimPy environment and runs it once."""
 
@@ -39,7 +47,12 @@ class _Desk(
         self.chat = [t.channel == "chat" for t in self.types]
         self._setup_scoring(s)
         self.cal = Calendar.of(s)
-        self.pools = {p.name: PoolRuntime(p, ntypes, names, self.cal) for p in s.pools}
+        # Each pool's people over the run, drawn before it from the pool's own streams
+        # (workforce.py); None for a pool without ``workforce``, which runs as before.
+        self.pools = {
+            p.name: PoolRuntime(p, ntypes, names, self.cal, plan_for(p, self.cal, streams))
+            for p in s.pools
+        }
         self._setup_pool_scores()
         self._setup_recording()  # the cells of the first hour (by the Calendar's clock)
         source = arrival_source(s, streams) if arrivals is None else arrivals
@@ -66,6 +79,7 @@ class _Desk(
     def run(self, progress: Progress | None = None) -> RunTallies:
         self._schedule_arrival()
         self._schedule_staffing()
+        self._schedule_people()
         self._schedule_recording()
         drive(self.env, self.end, progress)
         self._expire_waiting(self.end)

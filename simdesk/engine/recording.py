@@ -57,6 +57,7 @@ from simdesk.tally import (
     ForwardingJourneyTally,
     ForwardingTally,
     JourneyTally,
+    PeopleRecord,
     PoolRecord,
     RunTallies,
     Tally,
@@ -461,7 +462,7 @@ class RecordingMixin(DeskBase):
         pcells = [[scope(people, t, h) for h in range(24)] for t in range(ntypes)]
         jcells = [[scope(issues, t, h) for h in range(24)] for t in range(ntypes)]
         pools = [
-            _record(p, *self.pool_hours[i]) for i, p in enumerate(self.pools.values())
+            _record(p, *self.pool_hours[i], self.warmup, self.end) for i, p in enumerate(self.pools.values())
         ]
         week = WeekHours(
             _week_blocks(contacts), _week_blocks(people), _week_blocks(issues),
@@ -505,8 +506,31 @@ def _week_blocks(kind: Kind) -> list[Block | None]:
     return out
 
 
+def _people(p: PoolRuntime, t0: float, t1: float) -> PeopleRecord | None:
+    """The pool's people over the measured period ``[t0, t1)``, from its plan."""
+    if p.roster is None:
+        return None
+    plan = p.roster.plan
+
+    def employed_before(t: float) -> int:
+        return sum((q.initial or q.hired_at < t) and q.leaves_at >= t for q in plan.people)
+
+    mix = plan.tenure_mix(t1)
+    return PeopleRecord(
+        start=employed_before(t0),
+        hires=sum(not q.initial and t0 <= q.hired_at < t1 for q in plan.people),
+        leavers=sum(t0 <= q.leaves_at < t1 for q in plan.people),
+        end=employed_before(t1),
+        new=mix.new,
+        nesting=mix.nesting,
+        proficient=mix.proficient,
+        shrinkage=plan.shrinkage,
+        cost_per_hire=plan.cost_per_hire,
+    )
+
+
 def _record(p: PoolRuntime, hour_ints: list[list[int]],
-            hour_floats: list[list[float]]) -> PoolRecord:
+            hour_floats: list[list[float]], t0: float, t1: float) -> PoolRecord:
     hours = []
     for h in range(24):
         t = Tally()
@@ -531,4 +555,5 @@ def _record(p: PoolRuntime, hour_ints: list[list[int]],
         hour_busy=p.hour_busy,
         hour_staffed=p.hour_staffed,
         hours=hours,
+        people=_people(p, t0, t1),
     )

@@ -65,6 +65,8 @@ class ServiceMixin(DeskBase):
                 truncated = True
         elif inq.escalations:
             duration += inq.route.pools[0].extra / pool.speed
+        if pool.learn is not None:  # a people pool with a learning curve (people.py)
+            duration *= pool.learn.factor(agent.id, now)
         if inq.counted:
             t = pool.tally
             if pool_wait > 0.0:
@@ -109,7 +111,11 @@ class ServiceMixin(DeskBase):
                 pool.give_back(agent, units)
         else:
             agent.free += units
-            if agent.free == agent.cap and agent.staffed:
+            if (
+                agent.free == agent.cap
+                and agent.staffed
+                and (pool.roster is None or agent.id not in pool.roster.resting)
+            ):
                 pool.flush(now)  # the last contact after the shift is done: off the clock
                 agent.staffed = False
                 pool.staffed -= pool.cap
@@ -144,7 +150,11 @@ class ServiceMixin(DeskBase):
                     self._finish(inq, UNRESOLVED)
                     self._maybe_repeat(inq, now)
         else:
-            resolved = inq.u_fcr < agent.fcr  # the person's own fcr (staffing.Agent)
+            fcr = agent.fcr  # the person's own fcr (staffing.Agent)
+            if pool.learn_fcr:
+                assert pool.learn is not None
+                fcr *= pool.learn.fcr_factor(agent.id, now)
+            resolved = inq.u_fcr < fcr
             if counted and resolved:
                 pool.t_resolved[tidx] += 1
             own = pool.own_scores

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
     from simdesk.calendar import Calendar
     from simdesk.engine.contact import Inquiry
+    from simdesk.engine.people import Roster
     from simdesk.scenario import Pool
+    from simdesk.workforce import WorkforcePlan
 
 UNLIMITED = 1 << 40
 """A bot pool without ``concurrency`` serves this many at once: in effect, everyone."""
@@ -61,7 +63,14 @@ class PoolRuntime:
     """A pool during a run: its agents and free capacity, its queues (queues.py) and the
     integrals and counters it records (recording.py)."""
 
-    def __init__(self, pool: Pool, ntypes: int, type_names: list[str], cal: Calendar) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        ntypes: int,
+        type_names: list[str],
+        cal: Calendar,
+        plan: WorkforcePlan | None = None,
+    ) -> None:
         self.name = pool.name
         self.is_bot = pool.is_bot
         self.cap = 1 if pool.is_bot else pool.unit_capacity
@@ -104,7 +113,14 @@ class PoolRuntime:
         self.base_on = 0
         # Later changes of the always-on headcount: (time, headcount from then).
         self.headcounts: list[tuple[float, int]] = []
-        if pool.is_bot:
+        # A pool with ``workforce``: its people by the plan (people.py); ``learn`` is the
+        # plan when service must ask the serving person's learning factor, else None.
+        self.roster: Roster | None = None
+        self.learn: WorkforcePlan | None = None
+        self.learn_fcr = False
+        if plan is not None:
+            self._people(pool, plan, cal)
+        elif pool.is_bot:
             self.add(self._hire(pool.concurrency or UNLIMITED, True))
             self.on_duty = 1
         elif pool.agents is not None:
@@ -132,6 +148,32 @@ class PoolRuntime:
         self.mark = (0.0, 0.0)
         self.hour_busy = [0.0] * 24
         self.hour_staffed = [0.0] * 24
+
+    def _people(self, pool: Pool, plan: WorkforcePlan, cal: Calendar) -> None:
+        """One agent per person of the plan (same ids), all off duty until the run replays
+        the plan (people.py); a pool of shifts gets one block per shift, of the people
+        whose place is on it."""
+        from simdesk.engine.people import Roster
+
+        roster = Roster(plan, pool)
+        self.roster = roster
+        self.on_duty = 0
+        if plan.curve is not None:
+            self.learn = plan
+            self.learn_fcr = plan.curve.fcr_start is not None
+        for _ in plan.people:
+            self._hire(self.cap, False)
+        if pool.shifts:
+            shift_of: list[int] = []
+            for j, shift in enumerate(pool.shifts):
+                shift_of += [j] * shift.agents
+            blocks: list[list[Agent]] = [[] for _ in pool.shifts]
+            for agent in self.agents:
+                place = roster.place[agent.id]
+                if place >= 0:
+                    blocks[shift_of[place]].append(agent)
+            for shift, block in zip(pool.shifts, blocks, strict=True):
+                self.windows.append((block, shift_windows(shift, cal.end, cal)))
 
     def _hire(self, cap: int, on_shift: bool) -> Agent:
         agent = Agent(cap, on_shift, len(self.agents), self.name)
@@ -254,11 +296,17 @@ class StaffingMixin(DeskBase):
 
     def _on_shift_start(self, ev: Event) -> None:
         pool, block = ev._value
-        self._come_on_duty(pool, block, self.env._now)
+        if pool.roster is not None:
+            self._set_open(pool, block, True, self.env._now)
+        else:
+            self._come_on_duty(pool, block, self.env._now)
 
     def _on_shift_end(self, ev: Event) -> None:
         pool, block = ev._value
-        self._go_off_duty(pool, block, self.env._now)
+        if pool.roster is not None:
+            self._set_open(pool, block, False, self.env._now)
+        else:
+            self._go_off_duty(pool, block, self.env._now)
 
     def _on_headcount(self, ev: Event) -> None:
         pool, n = ev._value
