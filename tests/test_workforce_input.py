@@ -168,11 +168,9 @@ def test_a_workforce_in_the_canonical_inputs(tmp_path: Path) -> None:
     assert wf["hiring"]["classes"] == [{"date": "2027-02-01", "count": 12}]
 
 
-def test_a_run_says_that_the_workforce_is_not_simulated_yet(tmp_path: Path) -> None:
-    """Until the engine replays the plan, a run must not look as if it did."""
+def test_a_run_no_longer_warns_that_the_workforce_is_not_simulated(tmp_path: Path) -> None:
+    """The engine replays the plan now (tests/test_workforce_run.py): no warning says
+    otherwise."""
     path = tmp_path / "s.yaml"
     path.write_text(BASE, encoding="utf-8")
-    warnings = warnings_for(load_scenario(path))
-    assert any("'workforce' of pool(s) agents is checked but not simulated" in w for w in warnings)
-    assert not any("workforce" in w for p in sorted((ROOT / "scenarios").glob("*.yaml"))
-                   for w in warnings_for(load_scenario(p)))
+    assert not any("workforce" in w for w in warnings_for(load_scenario(path)))
