@@ -18,6 +18,10 @@ def short_example(path: Path) -> Summary:
     """The example desk as written, over one measured day and two replications."""
     data = load_yaml(path).data
     apply_setting(data, "horizon", "1d")
+    for pool in data.get("pools", []):
+        learning = (pool.get("workforce") or {}).get("learning")
+        if learning is not None:  # a ramp may not outlast the horizon (docs)
+            learning["months"] = 0.03
     apply_setting(data, "replications", 2)
     return run_experiment(scenario_from_data(data, str(path)))
 
