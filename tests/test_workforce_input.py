@@ -153,8 +153,9 @@ def test_hiring_none_and_targets_by_month(tmp_path: Path) -> None:
 def test_without_workforce_the_canonical_inputs_are_as_before() -> None:
     """Baselines record a scenario's inputs: a pool without the key must not gain one."""
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        for pool in scenario_inputs(load_scenario(path))["pools"]:
-            assert "workforce" not in pool, path
+        scenario = load_scenario(path)
+        for pool, given in zip(scenario_inputs(scenario)["pools"], scenario.pools, strict=True):
+            assert ("workforce" in pool) == (given.workforce is not None), path
 
 
 def test_a_workforce_in_the_canonical_inputs(tmp_path: Path) -> None:

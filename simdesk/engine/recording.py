@@ -462,7 +462,8 @@ class RecordingMixin(DeskBase):
         pcells = [[scope(people, t, h) for h in range(24)] for t in range(ntypes)]
         jcells = [[scope(issues, t, h) for h in range(24)] for t in range(ntypes)]
         pools = [
-            _record(p, *self.pool_hours[i], self.warmup, self.end) for i, p in enumerate(self.pools.values())
+            _record(p, *self.pool_hours[i], self.warmup, self.end)
+            for i, p in enumerate(self.pools.values())
         ]
         week = WeekHours(
             _week_blocks(contacts), _week_blocks(people), _week_blocks(issues),
