@@ -12,7 +12,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +125,14 @@ def dumps(doc: Any) -> str:
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"
 
 
-def write_output(path: str | os.PathLike[str], text: str) -> None:
+def json_chunks(doc: Any) -> Iterator[str]:
+    """``dumps(doc)`` piece by piece: a year's document (a few MB, hundreds of periods) is
+    written as it is encoded, never held whole next to its pieces."""
+    yield from json.JSONEncoder(indent=2, allow_nan=False).iterencode(doc)
+    yield "\n"
+
+
+def write_output(path: str | os.PathLike[str], text: str | Iterable[str]) -> None:
     """Write a file the user asked for; a failure is their input error, located at the path."""
     try:
         write_atomic(path, text)
@@ -133,14 +140,17 @@ def write_output(path: str | os.PathLike[str], text: str) -> None:
         raise SimdeskError(Problem(f"cannot write: {exc.strerror or exc}", str(path))) from exc
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text so that the file is either complete or untouched."""
+def write_atomic(path: str | os.PathLike[str], text: str | Iterable[str]) -> None:
+    """Write text (or its pieces) so that the file is either complete or untouched."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            if isinstance(text, str):
+                fh.write(text)
+            else:
+                fh.writelines(text)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode

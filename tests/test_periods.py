@@ -25,7 +25,7 @@ from simdesk.histogram import GROWTH, LOW, NBINS, WaitBuffer, WaitHistogram, bin
 from simdesk.loading import scenario_from_data
 from simdesk.render.formats import fmt_value
 from simdesk.render.html import summary_html
-from simdesk.report import summary_json
+from simdesk.report import dumps, json_chunks, summary_json
 from simdesk.streams import Streams
 
 ENV = {"NO_COLOR": "1", "TERM": "dumb"}
@@ -382,7 +382,9 @@ def test_pool_hours_agree_with_the_pool_totals() -> None:
 
 def test_json_has_documented_periods_and_pool_intervals() -> None:
     s = summary_of(busy_desk(replications=2))
-    doc = json.loads(json.dumps(summary_json(s)))
+    written = summary_json(s)
+    assert "".join(json_chunks(written)) == dumps(written)  # run --json writes it in pieces
+    doc = json.loads(dumps(written))
     assert doc["schema_version"] == 3
     assert set(doc["periods"]) == {"day", "week", "month"} and doc["periods"]["month"] == []
     days = doc["periods"]["day"]

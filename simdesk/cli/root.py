@@ -143,7 +143,7 @@ def run(
     from simdesk.loading import load_scenario
     from simdesk.outputs import check_outputs
     from simdesk.render import make_console, print_message, render_summary
-    from simdesk.report import dumps, summary_json, write_output
+    from simdesk.report import json_chunks, summary_json, write_output
     from simdesk.scenario import warnings_for
     from simdesk.tidy import summary_csv
     from simdesk.workload import check_work
@@ -172,7 +172,7 @@ def run(
             print_message(err, "warning", w)
         summary = run_experiment(s, seed=seed, replications=replications, runner=runner)
         if json_path is not None:
-            write_output(json_path, dumps(summary_json(summary)))
+            write_output(json_path, json_chunks(summary_json(summary)))
         if csv_path is not None:
             write_output(csv_path, summary_csv(summary))
         if html_path is not None:
