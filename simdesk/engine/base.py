@@ -76,10 +76,26 @@ class DeskBase:
     repeat_factor: float
     satisfied_at: float
 
+    # The callback lists of the hot paths' events, built once per run (``_Desk.__init__``)
+    # and shared by all their events: the loop only reads an event's list, so a list and a
+    # bound method need not be made per event.
+    on_done: list[Callable[[Any], None]]
+    on_arrival: list[Callable[[Any], None]]
+    on_followup: list[Callable[[Any], None]]
+    on_patience: list[Callable[[Any], None]]
+    on_overflow: list[Callable[[Any], None]]
+
     def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
         """Schedule ``callback(event)`` at absolute time ``at``, payload in ``event._value``."""
         event = new_event(Call)
         event.callbacks = [callback]
+        event._value = value
+        heappush(self.queue, (at, NORMAL, next(self.eid), event))
+
+    def _push(self, at: float, callbacks: list[Callable[[Any], None]], value: Any) -> None:
+        """``_at`` for the hot paths, with one of the shared callback lists above."""
+        event = new_event(Call)
+        event.callbacks = callbacks
         event._value = value
         heappush(self.queue, (at, NORMAL, next(self.eid), event))
 

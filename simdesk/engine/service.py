@@ -84,7 +84,7 @@ class ServiceMixin(DeskBase):
         pool.busy += units
         # self._at inlined: a completion is scheduled for every service.
         event = new_event(Call)
-        event.callbacks = [self._on_done]
+        event.callbacks = self.on_done
         event._value = (inq, pool, agent, units, k, truncated)
         heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
         if also is not None:
@@ -174,8 +174,8 @@ class ServiceMixin(DeskBase):
     def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
         """An unresolved (or falsely resolved) contact comes back with ``repeat``'s chance."""
         if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-            self._at(now + self.repeat_delay(),
-                self._on_followup,
+            self._push(now + self.repeat_delay(),
+                self.on_followup,
                 (inq.tidx, inq.contacts_before + 1, inq.journey),
             )
         else:
