@@ -7,7 +7,7 @@ import simpy
 from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
 from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, arrival_source
-from simdesk.engine.loop import Progress, drive
+from simdesk.engine.loop import Progress, cycle_collector_paused, drive
 from simdesk.engine.queues import QueuesMixin
 from simdesk.engine.recording import RecordingMixin
 from simdesk.engine.satisfaction import ScoringMixin
@@ -74,7 +74,8 @@ class _Desk(
         self._schedule_arrival()
         self._schedule_staffing()
         self._schedule_recording()
-        drive(self.env, self.end, progress)
+        with cycle_collector_paused():
+            drive(self.env, self.end, progress)
         self._expire_waiting(self.end)
         self._close_hour(self.end)
         return self._tallies()
