@@ -75,11 +75,13 @@ class DeskBase:
     max_wait_penalty: float
     repeat_factor: float
     satisfied_at: float
+    zero_within: bool  # a contact served at once counts as within the service level
 
     # The callback lists of the hot paths' events, built once per run (``_Desk.__init__``)
     # and shared by all their events: the loop only reads an event's list, so a list and a
     # bound method need not be made per event.
     on_done: list[Callable[[Any], None]]
+    on_bot_done: list[Callable[[Any], None]]
     on_arrival: list[Callable[[Any], None]]
     on_followup: list[Callable[[Any], None]]
     on_patience: list[Callable[[Any], None]]
@@ -132,6 +134,7 @@ class DeskBase:
             now: float,
         ) -> None: ...
         def _maybe_repeat(self, inq: Inquiry, now: float) -> None: ...
+        def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None: ...
 
         # satisfaction.py
         def _finish(

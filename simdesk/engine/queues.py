@@ -172,6 +172,9 @@ class QueuesMixin(DeskBase):
             while k < last and not pools[k].on_duty:
                 k += 1
             pool = pools[k]
+        if pool.unlimited:  # a bot without a limit: served at once, nothing else to do
+            self._serve_bot(pool, inq, k, now)
+            return
         inq.pool = pool
         inq.wait_start = now
         if not pool.is_bot:
