@@ -7,6 +7,7 @@ import simpy
 from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
 from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, arrival_source
+from simdesk.engine.base import LATER_WINDOW
 from simdesk.engine.loop import Progress, cycle_collector_paused, drive
 from simdesk.engine.queues import QueuesMixin
 from simdesk.engine.recording import RecordingMixin
@@ -31,6 +32,8 @@ class _Desk(
         self.env = simpy.Environment()
         self.queue = self.env._queue
         self.eid = self.env._eid
+        self.later = []
+        self._schedule_later(LATER_WINDOW)
         self.warmup = s.warmup
         self.end = s.warmup + s.horizon
         self.types = s.demand.types
