@@ -31,7 +31,7 @@ def test_a_run_leaves_nothing_for_the_cycle_collector(path: Path) -> None:
     gc.disable()
     try:
         tallies = desk.run()
-        assert sum(c.offered for row in tallies.cells for c in row) > 1000
+        assert sum(c.offered for row in tallies.cells for c in row) > 100
         # The desk is still referenced: whatever the collector finds now is a contact,
         # an event or a queue entry that only a cycle kept alive.
         assert gc.collect() == 0
