@@ -4,10 +4,20 @@ original as its cause), after the event's callbacks have run."""
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+from heapq import heappush
+from typing import Any
+
 import pytest
 import simpy
+import yaml
+from desks import TINY
 
+from simdesk.engine import _Desk
 from simdesk.engine.loop import drive
+from simdesk.loading import scenario_from_data
+from simdesk.streams import Streams
 
 
 def test_a_failed_event_raises_a_copy_with_the_original_as_cause() -> None:
@@ -50,3 +60,63 @@ def test_events_run_in_simpys_order_and_stop_before_until() -> None:
     drive(env, 5.0)
     assert order == ["a", "urgent", "b", "c"]
     assert env.now == 5.0
+
+
+Schedule = Callable[[float, Callable[[Any], None], int], None]
+
+
+def _script(schedule: Schedule, direct: Schedule, now: Callable[[], float],
+            log: list[tuple[float, int]]) -> None:
+    """Events at random times, many exactly on the hour, some scheduling others (now, in
+    a moment, on or just before the next hour, a day later), some of them straight onto
+    SimPy's heap as the engine schedules its completions: the same script for any
+    scheduler."""
+    rng = random.Random(7)
+
+    def callback(ev: Any) -> None:
+        label = ev._value
+        t = now()
+        log.append((t, label))
+        if label < 3000:
+            to_hour = 3600.0 - t % 3600.0
+            delay = rng.choice([0.0, rng.expovariate(1 / 600), to_hour, to_hour - 0.5,
+                                rng.expovariate(1 / 7200), 86400.0])
+            (direct if rng.random() < 0.3 else schedule)(t + delay, callback, label + 1000)
+
+    for label in range(300):
+        t = rng.choice([rng.uniform(0, 3 * 86400), float(rng.randrange(0, 72)) * 3600.0])
+        schedule(t, callback, label)
+
+
+def test_the_desks_later_heap_keeps_simpys_order() -> None:
+    """Events far ahead wait in the desk's own heap and move onto SimPy's an hour ahead
+    (engine/base.py); they still run in SimPy's (time, priority, insertion) order,
+    including those exactly at the moment of a move and those just before it."""
+    env = simpy.Environment()
+    expected: list[tuple[float, int]] = []
+
+    def simpy_at(t: float, callback: Callable[[Any], None], value: int) -> None:
+        ev = env.event()
+        ev._ok = True
+        ev._value = value
+        ev.callbacks.append(callback)
+        env.schedule(ev, simpy.events.NORMAL, t - env.now)
+
+    _script(simpy_at, simpy_at, lambda: env.now, expected)
+    env.run(until=3.5 * 86400)
+
+    scenario = scenario_from_data(yaml.safe_load(TINY))
+    desk = _Desk(scenario, Streams(1, 0))
+
+    def on_simpys_heap(t: float, callback: Callable[[Any], None], value: int) -> None:
+        ev = desk.env.event()
+        ev._ok = True
+        ev._value = value
+        ev.callbacks.append(callback)
+        heappush(desk.queue, (t, simpy.events.NORMAL, next(desk.eid), ev))
+
+    seen: list[tuple[float, int]] = []
+    _script(desk._at, on_simpys_heap, lambda: desk.env.now, seen)
+    drive(desk.env, 3.5 * 86400)
+    assert len(expected) > 1000 and any(t % 3600.0 == 0.0 for t, _ in expected)
+    assert seen == expected

@@ -228,7 +228,7 @@ class ArrivalsMixin(DeskBase):
                 env._now = now = at
                 row = nxt
                 continue
-            self._at(at, self._on_arrival, nxt)
+            self._push(at, self.on_arrival, nxt)
             return
 
     def _on_followup(self, ev: Event) -> None:

@@ -10,14 +10,14 @@ calls on another: the interfaces between the parts, in one place.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from heapq import heappush
+from heapq import heappop, heappush
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import NORMAL, Event, EventPriority
 
-from simdesk.engine.loop import Call, new_event
+from simdesk.engine.loop import HOUR, Call, new_event
 
 if TYPE_CHECKING:
     from simdesk.calendar import Calendar
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from simdesk.scenario import InquiryType, Satisfaction, Scenario
     from simdesk.streams import Draws
     from simdesk.tally import JourneyTally, Tally
+
+LATER_WINDOW = HOUR
+"""How far ahead events move from the desk's ``later`` heap to SimPy's (see DeskBase)."""
+LATER_PRIORITY = EventPriority(-1)
+"""Below SimPy's URGENT (0): the move comes before every event at its time."""
 
 
 class DeskBase:
@@ -78,13 +83,58 @@ class DeskBase:
     max_wait_penalty: float
     repeat_factor: float
     satisfied_at: float
+    zero_within: bool  # a contact served at once counts as within the service level
+
+    # The callback lists of the hot paths' events, built once per run (``_Desk.__init__``)
+    # and shared by all their events: the loop only reads an event's list, so a list and a
+    # bound method need not be made per event.
+    on_done: list[Callable[[Any], None]]
+    on_bot_done: list[Callable[[Any], None]]
+    on_arrival: list[Callable[[Any], None]]
+    on_followup: list[Callable[[Any], None]]
+    on_patience: list[Callable[[Any], None]]
+    on_overflow: list[Callable[[Any], None]]
+
+    # Events due after ``later_from`` wait in ``later``, a heap of their own, until a
+    # "later" event at ``later_from`` (priority -1: ahead of every event at that time)
+    # moves those due within the next LATER_WINDOW onto SimPy's heap. The entries keep
+    # their (time, priority, insertion) keys, so the order is SimPy's own; SimPy's heap
+    # stays small (the far-off repeat contacts and a year of shift events wait aside),
+    # and each push and pop on it compares fewer entries.
+    later: list[tuple[float, EventPriority, int, Event]]
+    later_from: float
 
     def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
         """Schedule ``callback(event)`` at absolute time ``at``, payload in ``event._value``."""
         event = new_event(Call)
         event.callbacks = [callback]
         event._value = value
-        heappush(self.queue, (at, NORMAL, next(self.eid), event))
+        entry = (at, NORMAL, next(self.eid), event)
+        heappush(self.queue if at < self.later_from else self.later, entry)
+
+    def _push(self, at: float, callbacks: list[Callable[[Any], None]], value: Any) -> None:
+        """``_at`` for the hot paths, with one of the shared callback lists above."""
+        event = new_event(Call)
+        event.callbacks = callbacks
+        event._value = value
+        entry = (at, NORMAL, next(self.eid), event)
+        heappush(self.queue if at < self.later_from else self.later, entry)
+
+    def _schedule_later(self, at: float) -> None:
+        """The next move of due events from ``later`` to SimPy's heap, at ``at``."""
+        event = new_event(Call)
+        event.callbacks = [self._on_later]
+        event._value = None
+        heappush(self.queue, (at, LATER_PRIORITY, next(self.eid), event))
+        self.later_from = at
+
+    def _on_later(self, ev: Event) -> None:
+        horizon = self.env._now + LATER_WINDOW
+        later = self.later
+        queue = self.queue
+        while later and later[0][0] < horizon:
+            heappush(queue, heappop(later))
+        self._schedule_later(horizon)
 
     if TYPE_CHECKING:
         # Calls between parts, implemented by the mixin named in each comment.
@@ -119,6 +169,7 @@ class DeskBase:
             now: float,
         ) -> None: ...
         def _maybe_repeat(self, inq: Inquiry, now: float) -> None: ...
+        def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None: ...
 
         # people.py
         def _set_open(

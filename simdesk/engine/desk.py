@@ -7,7 +7,8 @@ import simpy
 from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
 from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, arrival_source
-from simdesk.engine.loop import Progress, drive
+from simdesk.engine.base import LATER_WINDOW
+from simdesk.engine.loop import Progress, cycle_collector_paused, drive
 from simdesk.engine.people import PeopleMixin
 from simdesk.engine.queues import QueuesMixin
 from simdesk.engine.recording import RecordingMixin
@@ -39,6 +40,8 @@ class _Desk(
         self.env = simpy.Environment()
         self.queue = self.env._queue
         self.eid = self.env._eid
+        self.later = []
+        self._schedule_later(LATER_WINDOW)
         self.warmup = s.warmup
         self.end = s.warmup + s.horizon
         self.types = s.demand.types
@@ -75,13 +78,21 @@ class _Desk(
         # Follow-ups falling due at one instant: a guard against zero-time loops.
         self.followup_at = -1.0
         self.followups_now = 0
+        self.on_done = [self._on_done]
+        self.on_bot_done = [self._on_bot_done]
+        self.zero_within = self.sl_within >= 0.0  # a contact served at once is within
+        self.on_arrival = [self._on_arrival]
+        self.on_followup = [self._on_followup]
+        self.on_patience = [self._on_patience]
+        self.on_overflow = [self._on_overflow]
 
     def run(self, progress: Progress | None = None) -> RunTallies:
         self._schedule_arrival()
         self._schedule_staffing()
         self._schedule_people()
         self._schedule_recording()
-        drive(self.env, self.end, progress)
+        with cycle_collector_paused():
+            drive(self.env, self.end, progress)
         self._expire_waiting(self.end)
         self._close_recording()
         return self._tallies()

@@ -172,6 +172,9 @@ class QueuesMixin(DeskBase):
             while k < last and not pools[k].on_duty:
                 k += 1
             pool = pools[k]
+        if pool.unlimited:  # a bot without a limit: served at once, nothing else to do
+            self._serve_bot(pool, inq, k, now)
+            return
         inq.pool = pool
         inq.wait_start = now
         if not pool.is_bot:
@@ -218,10 +221,10 @@ class QueuesMixin(DeskBase):
             return
         inq.deadline = now + remaining
         if remaining != math.inf and not self.lazy_abandonment:
-            self._at(now + remaining, self._on_patience, (inq, inq.token))
+            self._push(now + remaining, self.on_patience, (inq, inq.token))
         over = route.overflow_after
         if over is not None and over < remaining and k + 1 < len(route.pools) and not pool.is_bot:
-            self._at(now + over, self._on_overflow, (inq, inq.token, k + 1))
+            self._push(now + over, self.on_overflow, (inq, inq.token, k + 1))
 
     def _dispatch(self, pool: PoolRuntime, now: float) -> None:
         """Give free capacity to waiting contacts, by priority then arrival order."""
@@ -322,8 +325,8 @@ class QueuesMixin(DeskBase):
             self._credit_late(now, late)
         self._finish(inq, ABANDONED)
         if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
-            self._at(now + self.retry_delay(),
-                self._on_followup,
+            self._push(now + self.retry_delay(),
+                self.on_followup,
                 (inq.tidx, inq.contacts_before, inq.journey),
             )
         else:
@@ -368,4 +371,4 @@ class QueuesMixin(DeskBase):
         over = inq.route.overflow_after
         remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
         if over is not None and k + 1 < len(inq.route.pools) and over < remaining:
-            self._at(now + over, self._on_overflow, (inq, inq.token, k + 1))
+            self._push(now + over, self.on_overflow, (inq, inq.token, k + 1))

@@ -478,7 +478,7 @@ class RecordingMixin(DeskBase):
     def _close_unresolved(self, inq: Inquiry) -> None:
         """The issue ends unresolved with this contact: no further contact comes
         (docs/figures.md, "Issues"). Counted in the tally of its first contact, unless that
-        came during warm-up. A resolved issue is closed inline in ``_on_done``."""
+        came during warm-up. A resolved issue is closed by ``_close_resolved`` (service.py)."""
         j = inq.journey[1]
         if j is not None:
             j.closed += 1

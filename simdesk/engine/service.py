@@ -37,6 +37,34 @@ if TYPE_CHECKING:
 class ServiceMixin(DeskBase):
     """Starting and completing services; what a bot or a person makes of a contact."""
 
+    def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None:
+        """A bot without a concurrency limit (``pool.unlimited``) takes the contact at once:
+        no agent to take, no wait, no queue. The same records as ``_enter`` and ``_serve``
+        make for a contact served without waiting, on the path most contacts take."""
+        duration = inq.handle[k]
+        truncated = False
+        if inq.asked_human:
+            inq.penalty += self.sat.unwanted_bot_penalty
+        if pool.max_time is not None and duration > pool.max_time:
+            duration = pool.max_time
+            truncated = True
+        if inq.counted:
+            t = pool.tally
+            t.offered += 1
+            hist = t.hist
+            hist.zeros += 1
+            hist.count += 1
+            if self.zero_within:
+                t.within += 1
+            pool.t_busy[inq.tidx] += duration
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.last = now
+        pool.busy += 1
+        event = new_event(Call)
+        event.callbacks = self.on_bot_done
+        event._value = (inq, pool, k, truncated)
+        heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
+
     def _serve(
         self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
     ) -> None:
@@ -86,7 +114,7 @@ class ServiceMixin(DeskBase):
         pool.busy += units
         # self._at inlined: a completion is scheduled for every service.
         event = new_event(Call)
-        event.callbacks = [self._on_done]
+        event.callbacks = self.on_done
         event._value = (inq, pool, agent, units, k, truncated)
         heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
         if also is not None:
@@ -94,7 +122,19 @@ class ServiceMixin(DeskBase):
             # the queue, those behind it may now be served.
             self._reserve(inq.pool, also, pool, now)
 
+    def _on_bot_done(self, ev: Event) -> None:
+        """A conversation of a bot without a concurrency limit ends: nothing to give back
+        and nobody waiting for it."""
+        inq, pool, k, truncated = ev._value
+        now = self.env._now
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.last = now
+        pool.busy -= 1
+        self._bot_result(inq, pool, k, truncated, now)
+
     def _on_done(self, ev: Event) -> None:
+        """A service ends (a person's, or a bot's with a concurrency limit): the agent's
+        capacity is free again, the contact's outcome is settled, the queue is served."""
         inq, pool, agent, units, k, truncated = ev._value
         now = self.env._now
         pool.busy_area += pool.busy * (now - pool.last)
@@ -119,73 +159,84 @@ class ServiceMixin(DeskBase):
                 pool.flush(now)  # the last contact after the shift is done: off the clock
                 agent.staffed = False
                 pool.staffed -= pool.cap
-        tidx = inq.tidx
-        counted = inq.counted
-        if counted:
-            pool.t_handled[tidx] += 1
-        closes = False  # the contact resolves its issue (docs/figures.md, "Issues")
         if pool.is_bot:
-            if not truncated and inq.u_bot < pool.res[tidx]:
-                false = inq.u_false < pool.false_res
-                if counted:
-                    pool.t_resolved[tidx] += 1
-                    pool.tally.contained += 1
-                    inq.cell.contained += 1
-                self._finish(inq, BOT_FALSE if false else BOT_RESOLVED)
-                if false:  # the issue is not resolved: its journey goes on (or ends)
-                    self._maybe_repeat(inq, now)
-                else:
-                    closes = True
-            else:
-                inq.escalations += 1
-                if counted:
-                    pool.tally.escalated += 1
-                    inq.cell.escalated += 1
-                if k + 1 < len(inq.route.pools):
-                    # Handed on to a person: the escalation penalty (docs/rules.md). With
-                    # nobody behind the bot the contact just ends unresolved.
-                    inq.penalty += self.sat.escalation_penalty
-                    self._enter(inq, k + 1, now)
-                else:
-                    self._finish(inq, UNRESOLVED)
-                    self._maybe_repeat(inq, now)
+            self._bot_result(inq, pool, k, truncated, now)
         else:
+            tidx = inq.tidx
             fcr = agent.fcr  # the person's own fcr (staffing.Agent)
             if pool.learn_fcr:
                 assert pool.learn is not None
                 fcr *= pool.learn.fcr_factor(agent.id, now)
             resolved = inq.u_fcr < fcr
-            if counted and resolved:
-                pool.t_resolved[tidx] += 1
+            if inq.counted:
+                pool.t_handled[tidx] += 1
+                if resolved:
+                    pool.t_resolved[tidx] += 1
             own = pool.own_scores
             if own is None:
                 self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
             else:
                 self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED, own[resolved])
-            closes = resolved
-            if not resolved:
+            if resolved:
+                self._close_resolved(inq, now)
+            else:
                 self._maybe_repeat(inq, now)
-        if closes:
-            # The issue closes resolved, counted in the tally of its first contact (None
-            # when that came during warm-up). Inlined: it runs for most contacts.
-            first, j, contacts = inq.journey
-            if j is not None:
-                j.closed += 1
-                j.csat_sum += inq.score
-                j.resolved += 1
-                j.contacts_resolved += contacts
-                took = now - first
-                j.time_sum += took
-                j.hist.add(took)
         order = pool.order
         if order and (order[0] or len(order) > 1):
             self._dispatch(pool, now)
 
+    def _bot_result(
+        self, inq: Inquiry, pool: PoolRuntime, k: int, truncated: bool, now: float
+    ) -> None:
+        """What a finished bot conversation comes to: resolved (truly or falsely), or
+        escalated to the next pool on the route."""
+        tidx = inq.tidx
+        counted = inq.counted
+        if counted:
+            pool.t_handled[tidx] += 1
+        if not truncated and inq.u_bot < pool.res[tidx]:
+            false = inq.u_false < pool.false_res
+            if counted:
+                pool.t_resolved[tidx] += 1
+                pool.tally.contained += 1
+                inq.cell.contained += 1
+            self._finish(inq, BOT_FALSE if false else BOT_RESOLVED)
+            if false:  # the issue is not resolved: its journey goes on (or ends)
+                self._maybe_repeat(inq, now)
+            else:
+                self._close_resolved(inq, now)
+            return
+        inq.escalations += 1
+        if counted:
+            pool.tally.escalated += 1
+            inq.cell.escalated += 1
+        if k + 1 < len(inq.route.pools):
+            # Handed on to a person: the escalation penalty (docs/rules.md). With
+            # nobody behind the bot the contact just ends unresolved.
+            inq.penalty += self.sat.escalation_penalty
+            self._enter(inq, k + 1, now)
+        else:
+            self._finish(inq, UNRESOLVED)
+            self._maybe_repeat(inq, now)
+
+    def _close_resolved(self, inq: Inquiry, now: float) -> None:
+        """The issue closes resolved with this contact (docs/figures.md, "Issues"), counted
+        in the tally of its first contact (None when that came during warm-up)."""
+        first, j, contacts = inq.journey
+        if j is not None:
+            j.closed += 1
+            j.csat_sum += inq.score
+            j.resolved += 1
+            j.contacts_resolved += contacts
+            took = now - first
+            j.time_sum += took
+            j.hist.add(took)
+
     def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
         """An unresolved (or falsely resolved) contact comes back with ``repeat``'s chance."""
         if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-            self._at(now + self.repeat_delay(),
-                self._on_followup,
+            self._push(now + self.repeat_delay(),
+                self.on_followup,
                 (inq.tidx, inq.contacts_before + 1, inq.journey),
             )
         else:

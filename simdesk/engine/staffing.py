@@ -75,6 +75,9 @@ class PoolRuntime:
         self.is_bot = pool.is_bot
         self.cap = 1 if pool.is_bot else pool.unit_capacity
         self.mixed = self.cap > 1  # whole-agent calls and one-slot chats may share it
+        # A bot without a concurrency limit never queues anyone: service.py serves it
+        # without taking an agent (``_serve_bot``).
+        self.unlimited = pool.is_bot and not pool.concurrency
         self.fcr = pool.fcr
         # Base scores of a person's outcome here, (unresolved, resolved), when the pool
         # has its own (docs/satisfaction.md, "Quality by who serves"); None: the desk's.
