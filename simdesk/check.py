@@ -36,7 +36,7 @@ from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Runner, Task, run_serial, summarize, tasks_for
 from simdesk.figures import FIGURES
 from simdesk.inputs import InputChange, input_changes, scenario_inputs
-from simdesk.limits import MAX_INPUT_BYTES
+from simdesk.limits import MAX_BASELINE_BYTES
 from simdesk.loading import load_scenario
 from simdesk.report import SCHEMA_VERSION, dumps, summary_json, write_atomic
 from simdesk.scenario import Scenario
@@ -318,12 +318,12 @@ def _baseline_problems(doc: Any, file: str) -> list[Problem]:
 def _read_limited(path: Path) -> bytes:
     """The file's bytes, refusing early what cannot be a baseline (``/dev/zero``)."""
     with path.open("rb") as fh:
-        data = fh.read(MAX_INPUT_BYTES + 1)
-    if len(data) > MAX_INPUT_BYTES:
+        data = fh.read(MAX_BASELINE_BYTES + 1)
+    if len(data) > MAX_BASELINE_BYTES:
         raise SimdeskError(
             Problem(
-                f"baseline is larger than {MAX_INPUT_BYTES:,} bytes (the cap on input "
-                "files); not a simdesk result document",
+                f"baseline is larger than {MAX_BASELINE_BYTES:,} bytes (the cap on "
+                "baselines); not a simdesk result document",
                 str(path),
             )
         )

@@ -11,6 +11,11 @@ from __future__ import annotations
 # Input files: a scenario is a few kilobytes; a baseline a few hundred. Pure-Python YAML
 # reads about 1 MB a second, so the cap also bounds the time spent reading.
 MAX_INPUT_BYTES = 1_000_000
+# A baseline (a result document) holds every period of its run: a year's days, weeks and
+# months with their figures come to about 3.5 MB. JSON reads at well over 50 MB a second,
+# so this cap still bounds the time spent on a wrong file (/dev/zero) to a fraction of a
+# second.
+MAX_BASELINE_BYTES = 20_000_000
 # YAML aliases expand by reference; a file with more alias uses than this is refused
 # before anything copies the expanded tree (an "alias bomb").
 MAX_YAML_ALIASES = 1_000

@@ -445,7 +445,7 @@ def test_huge_input_is_refused_without_reading_it_all(
     made: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scenario, good = made
-    monkeypatch.setattr("simdesk.check.MAX_INPUT_BYTES", 100)
+    monkeypatch.setattr("simdesk.check.MAX_BASELINE_BYTES", 100)
     result = cli("check", scenario, "-b", good)
     assert result.exit_code == 2
     assert f"{good}: baseline is larger than 100 bytes" in result.stderr
