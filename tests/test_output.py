@@ -32,6 +32,7 @@ from simdesk.render import (
     POOL_FIGURES,
     SHORT,
     TYPE_FIGURES,
+    hourly_series,
     render_summary,
     spark,
     summary_figures,
@@ -504,3 +505,25 @@ def test_optimize_command_is_whole(tiny: Path, tmp_path: Path, width: list[str])
         assert (f, fmt_estimate(f, est(doc["answer"]["totals"][f], n))) in pairs, f
     agents = str(doc["answer"]["parameters"]["pools.inhouse.agents"])
     assert ("pools.inhouse.agents", agents) in pairs
+
+
+def test_the_sparkline_has_a_row_per_pool_that_follows_its_own_hours(
+    examples: dict[str, Summary],
+) -> None:
+    """Issue 11, "In the terminal": per pool, service level by hour as a sparkline row, so a
+    reader sees which pool fails at which hour, not only the desk's blend."""
+    s = examples["ai_first"]
+    series = hourly_series(s)
+    pools_with_contacts = [
+        name for name, hours in s.pool_hours.items() if any(h["offered"].mean for h in hours)
+    ]
+    assert list(series) == ["desk", *pools_with_contacts] and len(pools_with_contacts) >= 2
+    for name in pools_with_contacts:
+        assert spark([h["service_level"].mean for h in series[name]]) == spark(
+            [h["service_level"].mean for h in s.pool_hours[name]]
+        )
+    buf = io.StringIO()
+    render_summary(s, Console(file=buf, width=80, color_system=None))
+    rows = {r[0]: r[1] for r in table_rows(buf.getvalue()) if len(r) == 2}
+    for name in pools_with_contacts:
+        assert rows[name] == spark([h["service_level"].mean for h in s.pool_hours[name]])

@@ -205,10 +205,15 @@ PERIOD_FIGURES = [
 
 
 def hourly_series(s: Summary, by_hour: Sequence[str] = ("all",)) -> dict[str, list[Scope]]:
-    """By-hour scopes of the desk to draw, by name: all days together, or each weekday's
-    (``weekday``, the weekdays with contacts)."""
+    """By-hour scopes to draw, by name: the desk and each pool with contacts, all days
+    together; or each weekday's (``weekday``, the weekdays with contacts)."""
     if "weekday" not in by_hour or len(s.week_hours) != 168:
-        return {"desk": s.intervals}
+        # The desk, then each pool that had contacts: which pool fails at which hour.
+        rows: dict[str, list[Scope]] = {"desk": s.intervals}
+        for name, hours in s.pool_hours.items():
+            if any(scope["offered"].mean for scope in hours):
+                rows[name if name != "desk" else "pool desk"] = hours
+        return rows
     series: dict[str, list[Scope]] = {}
     for d, name in enumerate(WEEKDAYS):
         scopes = s.week_hours[d * 24 : d * 24 + 24]
