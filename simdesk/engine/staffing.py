@@ -46,10 +46,9 @@ class Agent:
         self.id = ident  # index in its pool; -1 for a list sentinel
         self.pool = pool  # its pool's name
         self.cap = cap
-        # This person's first-contact resolution: the pool's ``fcr`` (set by ``_hire``).
-        # The hook for quality by tenure: whoever models an agent's tenure sets it to the
-        # pool's fcr times the agent's factor; service.py reads only this
-        # (docs/satisfaction.md, "Quality by who serves").
+        # This person's first-contact resolution: the pool's ``fcr`` (set by ``_hire``);
+        # service.py decides an outcome by it, times the learning factor of the agent's
+        # tenure when the pool has one (docs/satisfaction.md, "Quality by who serves").
         self.fcr = 1.0
         self.free = cap
         self.on_shift = on_shift
