@@ -114,6 +114,24 @@ def test_counts_per_period_add_up_to_the_totals_in_every_replication(
         assert measured[0] == DAY - 1.5 * HOUR and measured[-1] == 1.5 * HOUR
 
 
+@pytest.mark.parametrize("price", [{"per_hour": 25}, {"per_contact": 3}])
+def test_a_contract_bill_is_shared_among_periods_and_adds_up(price: dict[str, Any]) -> None:
+    data = busy_desk(replications=1)
+    vendor = data["pools"][2]
+    del vendor["cost"]
+    vendor["contract"] = {**price, "service_level": {"at_least": 0.8, "per": "day",
+                                                     "penalty": 100, "bonus": 50}}
+    run = summary_of(data).runs[0]
+    lines = [k for k in run.totals if k.startswith(("cost_contract", "contract_"))]
+    assert "cost_contract_fees" in lines
+    for kind in ("day", "week"):
+        periods = run.periods[kind]
+        for f in ["cost_total", *lines]:
+            assert sum(p[f] for p in periods) == pytest.approx(run.totals[f], rel=1e-9), f
+    days = run.periods["day"]
+    assert len({round(d["cost_total"], 6) for d in days}) > 1  # shared by use, not evenly
+
+
 def test_a_period_counts_the_issues_that_started_in_it_however_late_they_close() -> None:
     """Nobody waits, every contact takes 1 min and resolves with probability 1/2, and an
     unresolved one comes back exactly 30 h later, so an issue resolved at its k-th contact
