@@ -290,6 +290,13 @@ def test_by_hour_shows_its_tables_even_with_no_intraday(tmp_path: Path) -> None:
     assert quiet.exit_code == asked.exit_code == 0
     assert "by hour" not in quiet.stdout.lower()
     assert "Per pool by hour of day" in asked.stdout
+    # each pool's service-level bars once: beside the desk's, or apart when split by weekday
+    split = CliRunner().invoke(app, [*run, "--by-hour", "pool,weekday"], env=ENV)
+    for out in (asked.stdout, split.stdout):
+        bars = [r[0] for r in table_rows(out) if len(r) == 2]
+        assert sorted(b for b in bars if b in ("bot", "team", "vendor")) == [
+            "bot", "team", "vendor"], bars
+    assert "Each pool's service level by hour" in split.stdout
 
 
 def _row(rows: list[list[str]], *keys: str) -> list[str]:

@@ -264,7 +264,7 @@ def intraday_tables(
     tables += _spark_table("Service level by hour", hourly_series(s, by_hour), width)
     if "pool" in by_hour:
         tables += pool_hour_tables(s, width)
-        if s.pool_hours:
+        if s.pool_hours and "weekday" in by_hour:  # else the pools have rows above
             tables += _spark_table("Each pool's service level by hour", s.pool_hours, width)
     return tables
 
