@@ -33,6 +33,7 @@ from simdesk.render import (
     SHORT,
     TYPE_FIGURES,
     hourly_series,
+    print_message,
     render_summary,
     spark,
     summary_figures,
@@ -527,3 +528,19 @@ def test_the_sparkline_has_a_row_per_pool_that_follows_its_own_hours(
     rows = {r[0]: r[1] for r in table_rows(buf.getvalue()) if len(r) == 2}
     for name in pools_with_contacts:
         assert rows[name] == spark([h["service_level"].mean for h in s.pool_hours[name]])
+
+
+def test_a_long_warning_wraps_at_words_within_the_width_and_stays_one_line_unbounded() -> None:
+    """A warning on an 80-column terminal is wrapped between words (a terminal left to do
+    it cuts names in half); on a file (an unbounded console) it stays one greppable line."""
+    text = "pool 'a_pool_with_a_rather_long_name' is in no route: it answers no contact " * 3
+    narrow = Console(file=io.StringIO(), width=40, color_system=None)
+    print_message(narrow, "warning", text)
+    lines = narrow.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) > 3
+    assert all(cell_len(line) <= 40 for line in lines)
+    words = " ".join(lines).split()
+    assert words == f"warning: {text}".split()
+    wide = Console(file=io.StringIO(), width=100_000, color_system=None)
+    print_message(wide, "warning", text)
+    assert wide.file.getvalue().rstrip() == f"warning: {text}".rstrip()  # type: ignore[attr-defined]

@@ -96,7 +96,7 @@ def print_stderr(message: str) -> None:
     """A Rich-markup message on stderr; user text inside it goes through ``user_text``."""
     from simdesk.render import make_console
 
-    make_console(stderr=True).print(message, highlight=False, soft_wrap=True)
+    make_console(stderr=True).print(message, highlight=False, soft_wrap=False)
 
 
 def user_text(text: object) -> str:

@@ -355,7 +355,7 @@ def print_message(console: Console, label: str, text: object, style: str = "yell
     """``label: text`` with the label styled and the text printed exactly as written
     (it names pools, types and files, which are the user's text, not markup)."""
     console.print(
-        f"[{style}]{label}:[/] {plain(text, newlines=True)}", highlight=False, soft_wrap=True
+        f"[{style}]{label}:[/] {plain(text, newlines=True)}", highlight=False, soft_wrap=False
     )
 
 
