@@ -115,23 +115,27 @@ def tasks_for(scenario: Scenario, seed: int | None = None, replications: int | N
     return [Task(scenario, seed, i) for i in range(n)]
 
 
-def _scope(runs: Sequence[dict[str, float]]) -> Scope:
-    """Each figure's mean and 95% interval, the interval kept within the figure's range."""
+def summarize_scope(runs: Sequence[dict[str, float]]) -> Scope:
+    """Each figure's mean and 95% interval, the interval kept within the figure's range
+    (one scope over the replications: ``summarize`` does each of its scopes so, and
+    ``simdesk staff`` each interval of a finer grid)."""
     keys = runs[0].keys()
     return {k: bounded(estimate([r[k] for r in runs]), *figure_range(k)) for k in keys}
 
 
 def summarize(scenario: Scenario, seed: int, runs: list[RunFigures]) -> Summary:
     """Means and intervals per figure and scope, plus Erlang reference and target verdicts."""
-    totals = _scope([r.totals for r in runs])
-    pools = {name: _scope([r.pools[name] for r in runs]) for name in runs[0].pools}
-    types = {name: _scope([r.types[name] for r in runs]) for name in runs[0].types}
-    intervals = [_scope([r.intervals[h] for r in runs]) for h in range(len(runs[0].intervals))]
+    totals = summarize_scope([r.totals for r in runs])
+    pools = {name: summarize_scope([r.pools[name] for r in runs]) for name in runs[0].pools}
+    types = {name: summarize_scope([r.types[name] for r in runs]) for name in runs[0].types}
+    intervals = [
+        summarize_scope([r.intervals[h] for r in runs]) for h in range(len(runs[0].intervals))
+    ]
     return Summary(
-        week_hours=[_scope([r.week_hours[h] for r in runs])
+        week_hours=[summarize_scope([r.week_hours[h] for r in runs])
                     for h in range(min(len(r.week_hours) for r in runs))],
         pool_hours={
-            name: [_scope([r.pool_hours[name][h] for r in runs]) for h in range(24)]
+            name: [summarize_scope([r.pool_hours[name][h] for r in runs]) for h in range(24)]
             for name in runs[0].pool_hours
             if all(name in r.pool_hours for r in runs)
         },
@@ -158,7 +162,7 @@ def _periods(scenario: Scenario, runs: list[RunFigures]) -> dict[str, list[Perio
     cal = Calendar.of(scenario)
     return {
         kind: [
-            PeriodScope(p, _scope([r.periods[kind][i] for r in runs]))
+            PeriodScope(p, summarize_scope([r.periods[kind][i] for r in runs]))
             for i, p in enumerate(cal.periods(kind))
         ]
         for kind in PERIOD_KINDS

@@ -416,6 +416,29 @@ def run_figures(run: RunTallies) -> RunFigures:
     )
 
 
+def fine_interval_figures(run: RunTallies) -> list[dict[str, float]]:
+    """The by-hour figures (``RunFigures.intervals``) per interval of the run's finer
+    grid (``RunTallies.fine``; empty without one): each interval's contacts, those that
+    reached people and the issues by the interval they arrived in, and the people pools'
+    occupancy in it. Not part of ``run_figures``: only ``simdesk staff`` asks for it."""
+    fine = run.fine
+    if fine is None:
+        return []
+    humans = [p.name for p in run.pools if not p.is_bot]
+    out = []
+    for i, (cells, people, issues) in enumerate(
+        zip(fine.cells, fine.people, fine.journeys, strict=True)
+    ):
+        occupancy = _div(sum(fine.busy[n][i] for n in humans),
+                         sum(fine.staffed[n][i] for n in humans))  # fmt: skip
+        fi = _figures(cells.tally(), occupancy, NAN)
+        fi["overflowed"] = NAN
+        fi.update(_people(people.tally()))
+        fi.update(_issues(issues.journey()))
+        out.append(fi)
+    return out
+
+
 def _desk(contacts: Tally, people: Tally, issues: JourneyTally, occupancy: float,
           cost: float, overflowed: float) -> dict[str, float]:
     """The desk's figures over a set of contacts: the totals', and a period's."""

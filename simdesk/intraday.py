@@ -22,13 +22,19 @@ against the targets in every interval (``meet_targets``): an interval that still
 desk) gets one agent more, and the loop repeats until every interval meets them. The
 same loop takes a roster planner (simdesk/roster.py) in place of one shift per interval.
 
-Resolution: the engine measures busy time and contacts per hour of day
-(``tally.PoolRecord.hour_busy``, the (type, hour) cells), so staffing is found per hour. An
-interval shorter than an hour (it must divide an hour) gets its hour's staff; it exists
-so that a roster can start shifts on a finer grid.
+Resolution: every step works per interval of the day. With hour-long intervals (the
+default) the load and the targets come from what every run records per hour of day
+(``tally.PoolRecord.hour_busy``, the (type, hour) cells). With shorter ones (30m, 20m, 15m:
+they divide an hour, 5 minutes at the finest) each replication is simulated with the
+engine's finer grid on (``simulate(..., interval=...)``, ``tally.IntervalRecord``): the
+pool's busy time in each interval, and the contacts, the people's contacts and the issues
+by the interval they arrived in, so each interval is staffed from its own load and judged
+on its own contacts. A demand that changes at the half hour gets different staff in the
+two halves of the hour. The finer grid changes nothing else of a run (same events, same
+figures by hour and in total).
 
 Nothing here prints: the caller passes a runner (the same ones ``run`` and ``optimize``
-use, with ``run_task_with_load`` as the task function) and a progress callback.
+use, with ``load_task(grid)`` as the task function) and a progress callback.
 """
 
 from __future__ import annotations
@@ -36,22 +42,24 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import yaml
 
 from simdesk import __version__, limits
+from simdesk.calendar import Calendar
 from simdesk.confidence import Estimate
 from simdesk.engine import simulate
 from simdesk.erlang import agents_for_target
 from simdesk.errors import Problem, SimdeskError
-from simdesk.experiment import Runner, Summary, Task, summarize
-from simdesk.figures import RunFigures, run_figures
+from simdesk.experiment import Runner, Summary, Task, summarize, summarize_scope
+from simdesk.figures import RunFigures, fine_interval_figures, run_figures
 from simdesk.limits import MAX_AGENTS
 from simdesk.loading import scenario_from_data
 from simdesk.optimize import Judged, _pool_demand, judge
 from simdesk.report import SCHEMA_VERSION, number, scope_json
-from simdesk.scenario import DAY_NAMES, Scenario
+from simdesk.scenario import DAY_NAMES, Scenario, overload_without_patience
 from simdesk.units import format_duration
 from simdesk.yamlload import LocatedDocument
 
@@ -68,6 +76,7 @@ __all__ = [
     "block_shifts",
     "clock",
     "isa",
+    "load_task",
     "meet_targets",
     "run_task_with_load",
     "servers_for_load",
@@ -85,27 +94,44 @@ DAY = 86400.0
 @dataclass
 class LoadFigures(RunFigures):
     """A replication's figures plus what ISA measures: each pool's busy unit-seconds per
-    hour of day, and its busy time and completed services (for the mean service time)."""
+    interval of the day, the figures of the contacts that arrived in each interval, and
+    each pool's busy time and completed services (for the mean service time)."""
 
-    hour_busy: dict[str, list[float]] = field(default_factory=dict)
+    interval_busy: dict[str, list[float]] = field(default_factory=dict)
+    interval_figures: list[dict[str, float]] = field(default_factory=list)
     busy_s: dict[str, float] = field(default_factory=dict)
     handled: dict[str, int] = field(default_factory=dict)
 
 
-def run_task_with_load(task: Task) -> RunFigures:
-    """``experiment.run_task`` that also keeps the per-hour busy time (module level, so
-    every executor can pickle it)."""
-    run = simulate(task.scenario, task.seed, task.replication)
+def run_task_with_load(task: Task, interval: float = 3600.0) -> RunFigures:
+    """``experiment.run_task`` that also keeps the busy time and the contacts' figures per
+    interval of the day: per hour from an ordinary run, or from the engine's finer grid
+    for a shorter ``interval`` (module level, so every executor can pickle it, bound to
+    its interval with ``functools.partial``: ``load_task``)."""
+    fine = interval < HOUR
+    run = simulate(task.scenario, task.seed, task.replication, interval=interval if fine else None)
     figs = run_figures(run)
+    if run.fine is not None:
+        busy = {name: list(b) for name, b in run.fine.busy.items()}
+        per_interval = fine_interval_figures(run)
+    else:
+        busy = {p.name: list(p.hour_busy) for p in run.pools}
+        per_interval = figs.intervals
     return LoadFigures(
         totals=figs.totals,
         pools=figs.pools,
         types=figs.types,
         intervals=figs.intervals,
-        hour_busy={p.name: list(p.hour_busy) for p in run.pools},
+        interval_busy=busy,
+        interval_figures=per_interval,
         busy_s={p.name: float(sum(p.t_busy)) for p in run.pools},
         handled={p.name: int(sum(p.t_handled)) for p in run.pools},
     )
+
+
+def load_task(grid: DayGrid) -> Callable[[Task], RunFigures]:
+    """The task function of a runner for ``grid`` (``parallel.make_runner(..., fn=...)``)."""
+    return partial(run_task_with_load, interval=grid.interval)
 
 
 # --------------------------------------------------------------------------------------
@@ -141,6 +167,10 @@ class DayGrid:
         """Per-interval values from per-hour ones (an interval has its hour's value)."""
         return [hourly[self.hour_of(i)] for i in range(self.count)]
 
+    def at(self, seconds_into_day: float) -> int:
+        """The interval holding a time of day."""
+        return int(seconds_into_day // self.interval) % self.count
+
     def start(self, i: int) -> float:
         return i * self.interval
 
@@ -155,29 +185,38 @@ class DayGrid:
 
 
 def check_interval(interval: float) -> None:
-    if interval < 60 or abs(HOUR / interval - round(HOUR / interval)) > 1e-9:
+    shortest = limits.MIN_STAFFING_INTERVAL_S
+    if (
+        not shortest <= interval <= HOUR
+        or abs(HOUR / interval - round(HOUR / interval)) > 1e-9
+        or interval % 60
+    ):
         raise SimdeskError(
             Problem(
-                "expected an interval that divides an hour (60m, 30m, 20m, 15m, ...); the "
-                "engine measures load per hour, so intervals are at most an hour",
+                f"expected an interval that divides an hour (60m, 30m, 20m, 15m, ...), from "
+                f"{format_duration(shortest)} to 60m; got {format_duration(interval)}",
                 key="--interval",
             )
         )
 
 
-def exposure(s: Scenario, days: Sequence[int]) -> list[float]:
-    """Measured seconds of each hour of day on the staffed days (time 0 is Monday 00:00)."""
+def exposure(s: Scenario, grid: DayGrid) -> list[float]:
+    """Measured seconds of each interval of the day on the staffed days, on the run's
+    calendar (a start date's weekday, a warm-up that starts the run the evening before)."""
+    cal = Calendar.of(s)
     start, end = s.warmup, s.warmup + s.horizon
-    out = [0.0] * 24
-    day = int(start // DAY)
-    while day * DAY < end:
-        if day % 7 in days:
-            for h in range(24):
-                a = day * DAY + h * HOUR
-                lo, hi = max(a, start), min(a + HOUR, end)
-                if hi > lo:
-                    out[h] += hi - lo
-        day += 1
+    out = [0.0] * grid.count
+    t = start
+    while t < end:
+        # Up to the next interval boundary of the clock (or the end), in one piece.
+        into = cal.seconds_into_day(t)
+        i = grid.at(into + 1e-6)
+        stop = min(end, t + (i + 1) * grid.interval - into)
+        if stop <= t:  # rounding at a boundary: step past it
+            stop = min(end, t + grid.interval)
+        if cal.weekday(t) in grid.days:
+            out[i] += stop - t
+        t = stop
     return out
 
 
@@ -217,10 +256,11 @@ def arrival_requirements(
     s: Scenario, pool: str, days: Sequence[int], use_patience: bool = True
 ) -> list[int]:
     """Per-hour staff from the arrival rates alone (the two-step method's requirements, and
-    ISA's start): the pool's load from ``optimize``'s starting estimate (each contact at
-    the first pool of its kind on its route) shaped by the intraday and weekday profiles
-    averaged over the staffed days, then Erlang per hour. An agent taking several chats
-    at once counts as one server that serves them that much faster, as there."""
+    ISA's start; ``DayGrid.expand`` gives each interval its hour's): the pool's load from
+    ``optimize``'s starting estimate (each contact at the first pool of its kind on its
+    route) shaped by the intraday and weekday profiles (hourly, as the scenario states
+    them) averaged over the staffed days, then Erlang per hour. An agent taking several
+    chats at once counts as one server that serves them that much faster, as there."""
     rate, load = _pool_demand(s)[pool]
     if rate <= 0 or load <= 0:
         return [0] * 24
@@ -282,8 +322,8 @@ def block_shifts(staff: Sequence[int], grid: DayGrid) -> list[dict[str, Any]]:
 def interval_planner(grid: DayGrid) -> Planner:
     """Staff exactly the requirement in every interval (``simdesk staff``)."""
 
-    def plan(hourly: list[int]) -> Plan:
-        staff = grid.expand(hourly)
+    def plan(required: list[int]) -> Plan:
+        staff = list(required)
         return Plan(block_shifts(staff, grid), staff)
 
     return plan
@@ -319,29 +359,30 @@ def _copy(data: Any) -> Any:
 
 @dataclass
 class Trial:
-    """A staffing simulated over the replications and judged per hour and for the day."""
+    """A staffing simulated over the replications and judged per interval and for the
+    day. Every list has one entry per interval of the day (``DayGrid.count``)."""
 
     requirement: list[int]
-    """Per hour: what the plan was asked to cover."""
+    """What the plan was asked to cover."""
     plan: Plan
     summary: Summary
     load: list[float]
-    """Per hour: mean busy servers of the pool (chat slots, or agents)."""
+    """Mean busy servers of the pool (chat slots, or agents)."""
     mean_service_s: float
-    hours: list[list[Judged]]
-    """Per hour: the targets judged on the contacts that arrived in it (no budget)."""
-    judged_hours: list[bool]
-    """Per hour: False when too few replications had contacts in it to judge."""
+    intervals: list[list[Judged]]
+    """The targets judged on the contacts that arrived in the interval (no budget)."""
+    judged: list[bool]
+    """False when too few replications had contacts in the interval to judge."""
     totals: list[Judged]
     """The whole run's targets, budget included."""
     order: int
 
-    def hour_met(self, h: int) -> bool:
-        return not self.judged_hours[h] or all(j.met for j in self.hours[h])
+    def interval_met(self, i: int) -> bool:
+        return not self.judged[i] or all(j.met for j in self.intervals[i])
 
     @property
-    def missed_hours(self) -> list[int]:
-        return [h for h in range(24) if not self.hour_met(h)]
+    def missed_intervals(self) -> list[int]:
+        return [i for i in range(len(self.intervals)) if not self.interval_met(i)]
 
     @property
     def totals_missed(self) -> list[Judged]:
@@ -349,7 +390,7 @@ class Trial:
 
     @property
     def meets(self) -> bool:
-        return not self.missed_hours and not self.totals_missed
+        return not self.missed_intervals and not self.totals_missed
 
 
 @dataclass(frozen=True)
@@ -389,7 +430,7 @@ class StaffingDesk:
         self.replications = replications
         self.on_trial = on_trial
         self.cap = base.pool(pool).unit_capacity
-        self.exposure = exposure(base, grid.days)
+        self.exposure = exposure(base, grid)
         self.runs = 0
         self.trials: list[Trial] = []
         self.phase = "isa"
@@ -404,20 +445,22 @@ class StaffingDesk:
         self.runs += len(tasks)
         loads = [r for r in runs if isinstance(r, LoadFigures)]
         if len(loads) != len(runs):
-            raise TypeError("the runner must use intraday.run_task_with_load")
+            raise TypeError("the runner must use intraday.load_task(grid)")
         summary = summarize(scenario, self.seed, runs)
-        hour_busy = [sum(r.hour_busy[self.pool][h] for r in loads) / len(loads) for h in range(24)]
-        load = [b / e if e > 0 else 0.0 for b, e in zip(hour_busy, self.exposure, strict=True)]
+        n = self.grid.count
+        busy_in = [sum(r.interval_busy[self.pool][i] for r in loads) / len(loads) for i in range(n)]
+        load = [b / e if e > 0 else 0.0 for b, e in zip(busy_in, self.exposure, strict=True)]
         handled = sum(r.handled[self.pool] for r in loads)
         busy = sum(r.busy_s[self.pool] for r in loads)
         mean_s = busy / handled if handled else self._nominal_service()
         flat = _without_budget(scenario)
-        hours: list[list[Judged]] = []
+        overloaded = overload_without_patience(scenario) is not None
+        per_interval: list[list[Judged]] = []
         judged: list[bool] = []
-        for h in range(24):
-            scope = summary.intervals[h]
-            js = judge(flat, scope)
-            hours.append(js)
+        for i in range(n):
+            scope = summarize_scope([r.interval_figures[i] for r in loads])
+            js = judge(flat, scope, overloaded=overloaded)
+            per_interval.append(js)
             judged.append(all(_estimable(scope.get(j.figure)) for j in js) and bool(js))
         trial = Trial(
             requirement=list(requirement),
@@ -425,14 +468,16 @@ class StaffingDesk:
             summary=summary,
             load=load,
             mean_service_s=mean_s,
-            hours=hours,
-            judged_hours=judged,
-            totals=judge(scenario, summary.totals, summary.pools, summary.types),
+            intervals=per_interval,
+            judged=judged,
+            totals=judge(
+                scenario, summary.totals, summary.pools, summary.types, overloaded=overloaded
+            ),
             order=len(self.trials),
         )
         self.trials.append(trial)
         if self.on_trial is not None:
-            missed = len(trial.missed_hours) + (1 if trial.totals_missed else 0)
+            missed = len(trial.missed_intervals) + (1 if trial.totals_missed else 0)
             self.on_trial(TrialStatus(self.phase, len(self.trials), self.runs, missed))
         return trial
 
@@ -442,7 +487,7 @@ class StaffingDesk:
         return sum(p.handle_for(t).mean for t in types) / len(types) / p.speed
 
     def rule(self, trial: Trial) -> list[int]:
-        """ISA's step: each hour's staff from its measured load (servers -> agents)."""
+        """ISA's step: each interval's staff from its measured load (servers -> agents)."""
         out = []
         for load in trial.load:
             servers = servers_for_load(self.base, load, trial.mean_service_s)
@@ -470,16 +515,17 @@ def _estimable(e: Estimate | None) -> bool:
 @dataclass
 class IsaResult:
     staff: list[int]
-    """Per hour: the fixed point (or, after a cycle, the most each hour had in it)."""
+    """Per interval: the fixed point (or, after a cycle, the most each interval had in it)."""
     history: list[Trial]
     converged: bool
     cycled: bool
 
 
 def isa(desk: StaffingDesk, start: list[int], max_iterations: int | None = None) -> IsaResult:
-    """Iterate simulate -> measure each hour's load -> staff for it, from ``start``, until
-    the staffing repeats. A staffing seen before (a cycle of two or more, which rounding
-    can cause) ends it too, with each hour's largest value over the cycle."""
+    """Iterate simulate -> measure each interval's load -> staff for it, from ``start``
+    (one value per interval), until the staffing repeats. A staffing seen before (a cycle
+    of two or more, which rounding can cause) ends it too, with each interval's largest
+    value over the cycle."""
     desk.phase = "isa"
     if max_iterations is None:
         max_iterations = limits.MAX_STAFFING_ITERATIONS
@@ -495,7 +541,7 @@ def isa(desk: StaffingDesk, start: list[int], max_iterations: int | None = None)
             return IsaResult(staff, history, converged=True, cycled=False)
         if new in seen:
             cycle = seen[seen.index(new) :]
-            top = [max(c[h] for c in cycle) for h in range(24)]
+            top = [max(c[i] for c in cycle) for i in range(len(staff))]
             return IsaResult(top, history, converged=True, cycled=True)
         seen.append(new)
         staff = new
@@ -505,39 +551,37 @@ def isa(desk: StaffingDesk, start: list[int], max_iterations: int | None = None)
 @dataclass
 class StaffingResult:
     status: str
-    """"met": ``final`` meets every target in every hour and for the day; "not met": the
-    rounds ran out (``final`` is the last try, ``binding`` what it misses); "over
-    budget": every hour meets its targets but the day costs more than the budget."""
+    """"met": ``final`` meets every target in every interval and for the day; "not met":
+    the rounds ran out (``final`` is the last try, ``binding`` what it misses); "over
+    budget": every interval meets its targets but the day costs more than the budget."""
     start: list[int]
-    """Per hour: the requirement the loop started from (ISA's, or Erlang's)."""
+    """Per interval: the requirement the loop started from (ISA's, or Erlang's)."""
     final: Trial
     trials: list[Trial]
     rounds: int
 
 
-def _raise(trial: Trial, grid: DayGrid) -> list[int]:
-    """One agent more in every hour that misses, above what it had scheduled (a roster
-    may have scheduled more than was required); when every hour meets its targets but
-    the day misses one, the hour with the least slack on that target."""
+def _raise(trial: Trial) -> list[int]:
+    """One agent more in every interval that misses, above what it had scheduled (a
+    roster may have scheduled more than was required); when every interval meets its
+    targets but the day misses one, the interval with the least slack on that target."""
     req = list(trial.requirement)
-    per = grid.per_hour
 
-    def bump(h: int) -> None:
-        had = min(trial.plan.scheduled[h * per : (h + 1) * per])
-        req[h] = min(MAX_AGENTS, max(req[h], had) + 1)
+    def bump(i: int) -> None:
+        req[i] = min(MAX_AGENTS, max(req[i], trial.plan.scheduled[i]) + 1)
 
-    missed = trial.missed_hours
-    for h in missed:
-        bump(h)
+    missed = trial.missed_intervals
+    for i in missed:
+        bump(i)
     if not missed:
         for j in trial.totals_missed:
             if j.ceiling:
                 continue
             cands = [
-                (k.slack, h)
-                for h in range(24)
-                if trial.judged_hours[h]
-                for k in trial.hours[h]
+                (k.slack, i)
+                for i in range(len(req))
+                if trial.judged[i]
+                for k in trial.intervals[i]
                 if k.figure == j.figure and not math.isnan(k.slack)
             ]
             if cands:
@@ -551,7 +595,8 @@ def meet_targets(
     planner: Planner,
     max_rounds: int | None = None,
 ) -> StaffingResult:
-    """Plan the requirement, simulate, raise where an hour misses; until it all meets."""
+    """Plan the requirement (one value per interval), simulate, raise where an interval
+    misses; until it all meets."""
     desk.phase = "targets"
     if max_rounds is None:
         max_rounds = limits.MAX_RAISE_ROUNDS
@@ -563,10 +608,10 @@ def meet_targets(
         trials.append(trial)
         if trial.meets:
             return StaffingResult("met", start, trial, trials, r)
-        if not trial.missed_hours and all(j.ceiling for j in trial.totals_missed):
+        if not trial.missed_intervals and all(j.ceiling for j in trial.totals_missed):
             return StaffingResult("over budget", start, trial, trials, r)
-        new = _raise(trial, desk.grid)
-        if new == req:  # nothing left to raise: the day misses a target no hour shows
+        new = _raise(trial)
+        if new == req:  # nothing left to raise: the day misses a target no interval shows
             return StaffingResult("not met", start, trial, trials, r)
         req = new
     return StaffingResult("not met", start, trials[-1], trials, max_rounds)
@@ -592,23 +637,22 @@ def interval_rows(
     result: StaffingResult, grid: DayGrid, isa_staff: Sequence[int] | None
 ) -> list[dict[str, Any]]:
     """One row per interval: the requirement (ISA's, then as raised), what is scheduled,
-    the measured load and the targets judged on the contacts that arrived in its hour."""
+    the measured load and the targets judged on the contacts that arrived in it."""
     t = result.final
     rows = []
     for i in range(grid.count):
-        h = grid.hour_of(i)
         rows.append(
             {
                 "start": clock(grid.start(i)),
                 "end": clock(grid.start(i + 1)),
-                "load": number(t.load[h]),
-                "required_start": result.start[h],
-                "required_isa": None if isa_staff is None else isa_staff[h],
-                "required": t.requirement[h],
+                "load": number(t.load[i]),
+                "required_start": result.start[i],
+                "required_isa": None if isa_staff is None else isa_staff[i],
+                "required": t.requirement[i],
                 "scheduled": t.plan.scheduled[i],
-                "judged": t.judged_hours[h],
-                "met": t.hour_met(h),
-                "targets": [_judged_json(j) for j in t.hours[h]],
+                "judged": t.judged[i],
+                "met": t.interval_met(i),
+                "targets": [_judged_json(j) for j in t.intervals[i]],
             }
         )
     return rows
@@ -669,7 +713,8 @@ def staffing_yaml(desk: StaffingDesk, result: StaffingResult, command: str) -> s
     source = " ".join(desk.doc.file.split())
     head = (
         f"# Written by simdesk {command} from {source}: pool {desk.pool!r} staffed so that\n"
-        f"# every hour meets the targets with 95% confidence ({desk.runs} simulation runs).\n"
+        f"# every {format_duration(desk.grid.interval)} interval meets the targets with 95% "
+        f"confidence ({desk.runs} simulation runs).\n"
     )
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
     return head + body

@@ -45,6 +45,10 @@ MAX_YAML_NODES = 20_000
 # Iterations of the iterative staffing algorithm (`simdesk staff`, `roster`): it settles in
 # a few; a staffing that keeps changing after this many is taken as it stands.
 MAX_STAFFING_ITERATIONS = 20
+# The shortest interval ``staff`` and ``roster`` measure and staff (seconds): each run then
+# keeps a wait histogram per interval of the day for contacts, people and issues (288 of
+# each at 5 minutes, a few MB); shorter intervals hold too few contacts to judge anyway.
+MIN_STAFFING_INTERVAL_S = 300.0
 # Rounds of "simulate, raise the hours that miss" after it: each adds an agent to every
 # hour that misses, so this bounds how far a first guess may be off.
 MAX_RAISE_ROUNDS = 40

@@ -57,7 +57,7 @@ from simdesk.figures import FIGURES
 from simdesk.limits import MAX_AGENTS, MAX_VARIED_KEYS, MAX_VARY_VALUES
 from simdesk.loading import scenario_from_data
 from simdesk.report import SCHEMA_VERSION, number, scope_json
-from simdesk.scenario import Scenario, route_shares
+from simdesk.scenario import Scenario, overload_without_patience, route_shares
 from simdesk.sweep import apply_setting
 from simdesk.targets import TargetVerdict, check_targets
 from simdesk.yamlload import LocatedDocument
@@ -418,11 +418,15 @@ def judge(
     totals: Mapping[str, Estimate],
     pools: Mapping[str, Mapping[str, Estimate]] | None = None,
     types: Mapping[str, Mapping[str, Estimate]] | None = None,
+    overloaded: bool | None = None,
 ) -> list[Judged]:
     """Every target of the scenario, met only when its one-sided 95% bound meets it.
 
     Per-pool and per-type targets are judged when ``pools`` and ``types`` are given (an
-    hour of the day, judged alone by ``simdesk staff``, has neither)."""
+    interval of the day, judged alone by ``simdesk staff``, has neither). ``overloaded``:
+    as ``targets.check_targets`` takes it, worked out once here when not given."""
+    if overloaded is None:
+        overloaded = overload_without_patience(s) is not None
 
     def bounds(side: int) -> list[TargetVerdict]:
         return check_targets(
@@ -430,10 +434,13 @@ def judge(
             _shifted(totals, side),
             None if pools is None else {n: _shifted(v, side) for n, v in pools.items()},
             None if types is None else {n: _shifted(v, side) for n, v in types.items()},
+            overloaded,
         )
 
     out: list[Judged] = []
-    verdicts = zip(check_targets(s, totals, pools, types), bounds(-1), bounds(1), strict=True)
+    verdicts = zip(
+        check_targets(s, totals, pools, types, overloaded), bounds(-1), bounds(1), strict=True
+    )
     for v, lo, hi in verdicts:
         goal, sense = v.threshold, v.sense
         if sense > 0:

@@ -286,14 +286,14 @@ def roster_shifts(
 
 
 def roster_planner(rules: ShiftRules, grid: DayGrid) -> Planner:
-    """Per-hour requirement -> the cheapest roster covering it (``intraday.meet_targets``
-    calls this each round with the raised requirement)."""
+    """Requirement per interval of ``grid`` -> the cheapest roster covering it
+    (``intraday.meet_targets`` calls this each round with the raised requirement)."""
     slot = slot_length(rules, grid.interval)
     per_day = round(DAY / slot)
     pats = patterns(rules, slot)
 
-    def plan(hourly: list[int]) -> Plan:
-        per_slot = [hourly[int(t * slot // 3600)] for t in range(per_day)]
+    def plan(required: list[int]) -> Plan:
+        per_slot = [required[int(t * slot // grid.interval)] for t in range(per_day)]
         counts = solve(per_slot, pats, rules)
         cov = coverage(counts, pats, per_day)
         per_interval = round(grid.interval / slot)

@@ -1728,10 +1728,13 @@ def route_shares(s: Scenario, type_name: str) -> list[float]:
     from simdesk.weekly import MINUTES_PER_WEEK, alternative_table
 
     table = alternative_table(routes)
+    # The rate is the hour's for each of its minutes: looked up once per hour of the week
+    # (a lookup costs microseconds, and targets are checked for every interval of a day).
+    hourly = [s.demand.rate_multiplier(h) for h in range(MINUTES_PER_WEEK // 60)]
     weights = [0.0] * len(routes)
     for minute in range(MINUTES_PER_WEEK):
         if table[minute] >= 0:
-            weights[table[minute]] += s.demand.rate_multiplier(minute // 60)
+            weights[table[minute]] += hourly[minute // 60]
     total = sum(weights)
     return [w / total for w in weights] if total > 0 else [1.0 / len(routes)] * len(routes)
 

@@ -320,6 +320,22 @@ class PeopleRecord:
 
 
 @dataclass
+class IntervalRecord:
+    """The run by interval of the day on a grid finer than the hour, recorded only when
+    asked for (``simulate(..., interval=...)``): the contacts, those that reached people
+    and the issues by the interval they arrived in (merged over types, like the hours'
+    figures), and each pool's busy and staffed unit-seconds spent in each interval over
+    the measured period. Interval 0 starts at 00:00."""
+
+    length: float
+    cells: list[Block]
+    people: list[Block]
+    journeys: list[Block]
+    busy: dict[str, list[float]]
+    staffed: dict[str, list[float]]
+
+
+@dataclass
 class RunTallies:
     """What one run recorded: contact cells per (type, hour of day) and per-pool records,
     and the same contacts by hour of the week and by day."""
@@ -339,3 +355,5 @@ class RunTallies:
     week: WeekHours | None = None
     days: list[DayRecord] = field(default_factory=list)
     """One per day of ``Calendar.periods("day")``, in order."""
+    fine: IntervalRecord | None = None
+    """By interval of the day on a finer grid, when the run was asked for one."""

@@ -65,16 +65,20 @@ def check_targets(
     totals: Mapping[str, Estimate],
     pools: Mapping[str, Mapping[str, Estimate]] | None = None,
     types: Mapping[str, Mapping[str, Estimate]] | None = None,
+    overloaded: bool | None = None,
 ) -> list[TargetVerdict]:
     """Every target of the scenario, in a fixed order: desk-wide, people, per pool, per type.
 
     Desk-wide and people targets are judged on ``totals`` (the people's figures are totals
     figures, ``people_*``). Per-pool and per-type targets need ``pools`` and ``types``;
-    without them (an hour of the day judged alone, in ``simdesk staff``) they are left out.
+    without them (an interval of the day judged alone, in ``simdesk staff``) they are left
+    out. ``overloaded`` is ``overload_without_patience(s) is not None``, for a caller that
+    judges many scopes of one scenario (it weighs routes by the clock minute by minute).
     """
     t = s.targets
     out: list[TargetVerdict] = []
-    overloaded = overload_without_patience(s) is not None
+    if overloaded is None:
+        overloaded = overload_without_patience(s) is not None
 
     def add(
         name: str,

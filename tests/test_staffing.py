@@ -1,7 +1,8 @@
 """`simdesk staff` and `simdesk roster`: ISA reproduces Erlang C on a steady desk, a
 roster covers its requirement in every interval, the integer program picks the cheaper
-roster on hand-worked cases, and a roster written with --write runs and meets its
-targets; bad input exits 2."""
+roster on hand-worked cases, a roster written with --write runs and meets its targets,
+and with 30-minute intervals a demand that changes at the half hour gets different staff
+in the two halves of the hour; bad input exits 2."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from simdesk.intraday import (
     arrival_requirements,
     block_shifts,
     isa,
-    run_task_with_load,
+    load_task,
 )
 from simdesk.loading import load_scenario, scenario_from_document
 from simdesk.parallel import InProcessExecutor, make_runner
@@ -109,7 +110,7 @@ def test_isa_on_a_steady_desk_matches_erlang_c_within_one_agent(tmp_path: Path) 
     doc = load_yaml(_file(tmp_path, STEADY))
     base = scenario_from_document(doc)
     grid = DayGrid(3600.0)
-    runner = make_runner(InProcessExecutor(), fn=run_task_with_load)
+    runner = make_runner(InProcessExecutor(), fn=load_task(grid))
     desk = StaffingDesk(doc, base, "inhouse", grid, runner, seed=7, replications=4)
     # Start far from the answer, so the fixed point is ISA's, not the starting estimate's.
     result = isa(desk, [25] * 24)
@@ -132,13 +133,17 @@ def test_roster_covers_its_requirement_in_every_interval() -> None:
     grid = DayGrid(1800.0)
     rules = ShiftRules(lengths=(8 * 3600.0,), start_every=1800.0, break_s=1800.0,
                        max_agents=50, cost_per_hour=20.0)  # fmt: skip
-    required = [1] * 6 + [4, 9, 15, 18, 16, 11, 9, 8, 10, 14, 17, 15, 10, 6, 4, 2, 2, 1]
+    hourly = [1] * 6 + [4, 9, 15, 18, 16, 11, 9, 8, 10, 14, 17, 15, 10, 6, 4, 2, 2, 1]
+    # Per 30 minutes: the second half of each hour from 07:00 to 19:00 needs 3 more.
+    required = [n + (3 if i % 2 and 14 <= i < 38 else 0) for i, n in enumerate(grid.expand(hourly))]
     plan = roster_planner(rules, grid)(required)
     on_duty = _on_duty(plan.shifts, 1800.0)
     for i in range(grid.count):
-        assert plan.scheduled[i] >= required[i // 2], grid.label(i)
-        assert on_duty[i] >= required[i // 2], grid.label(i)
+        assert plan.scheduled[i] >= required[i], grid.label(i)
+        assert on_duty[i] >= required[i], grid.label(i)
     assert plan.scheduled == on_duty
+    # The halves are planned apart: some first half has fewer on duty than its second.
+    assert any(on_duty[i] < on_duty[i + 1] for i in range(14, 38, 2))
 
 
 def test_milp_picks_the_cheaper_of_two_obvious_options() -> None:
@@ -236,6 +241,7 @@ def test_roster_written_with_write_runs_and_meets_its_targets(tmp_path: Path) ->
         (["staff", "--pool", "bot"], "is a bot"),
         (["staff", "--pool", "inhouse", "--interval", "7m"], "divides an hour"),
         (["staff", "--pool", "inhouse", "--interval", "2h"], "divides an hour"),
+        (["staff", "--pool", "inhouse", "--interval", "2m"], "from 5m to 60m"),
         (["staff", "--pool", "inhouse", "--days", "funday"], "unknown day"),
         (["staff", "--pool", "inhouse", "--replications", 1], "at least 2 replications"),
         (["roster", "--pool", "inhouse", "--lengths", "8h", "--starts", "7m"], "divides a day"),
@@ -319,3 +325,77 @@ def test_a_weekday_profile_over_several_days_is_warned_about(tmp_path: Path) -> 
         _file(tmp_path, text))))  # fmt: skip
     assert not any(k == "demand.weekday" for k, _ in _staffing_warnings(load_scenario(
         _file(tmp_path, PEAKS, "one.yaml"))))  # fmt: skip
+
+
+# Half the demand (sales) reaches the in-house team only from 09:30 to 12:00; the rest of
+# the day another team answers it. The in-house load doubles at 09:30, in mid-hour.
+HALF_HOUR = """\
+name: half-hour
+seed: 11
+horizon: 1d
+replications: 4
+demand:
+  arrival_rate: 120/h
+  types:
+    - {name: general, share: 0.5}
+    - {name: sales, share: 0.5}
+pools:
+  - {name: inhouse, kind: inhouse, agents: 10, handle_time: "exponential(mean=4m)",
+     cost: {per_hour: 20}}
+  - {name: other, kind: inhouse, agents: 14, handle_time: "exponential(mean=4m)"}
+routing:
+  general: [inhouse]
+  sales:
+    - when: {from: "09:30", to: "12:00"}
+      path: [inhouse]
+    - path: [other]
+targets:
+  service_level: {within: 20s, at_least: 0.8}
+"""
+
+
+def _rows(doc: dict[str, object]) -> dict[str, dict[str, object]]:
+    rows = doc["intervals"]
+    assert isinstance(rows, list)
+    return {row["start"]: row for row in rows}
+
+
+def test_staff_per_30_minutes_follows_a_demand_that_changes_at_the_half_hour(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "staff.json"
+    r = _cli("staff", _file(tmp_path, HALF_HOUR), "--pool", "inhouse", "--interval", "30m",
+             "--workers", 1, "--json", out)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["status"] == "met" and doc["interval"] == "30m"
+    rows = _rows(doc)
+    assert len(rows) == 48
+    first, second = rows["09:00"], rows["09:30"]
+    # Measured per half hour: about 4 Erlangs before 09:30, about 8 after.
+    assert second["load"] > 1.4 * first["load"]
+    assert second["required_isa"] >= first["required_isa"] + 2
+    assert second["required"] >= first["required"] + 2
+    assert first["scheduled"] == first["required"] and second["scheduled"] == second["required"]
+    assert all(row["met"] for row in rows.values())
+
+
+def test_roster_covers_its_30_minute_requirements(tmp_path: Path) -> None:
+    out = tmp_path / "roster.json"
+    written = tmp_path / "roster.yaml"
+    r = _cli("roster", _file(tmp_path, HALF_HOUR), "--pool", "inhouse", "--lengths", "4h",
+             "--starts", "30m", "--interval", "30m", "--workers", 1, "--json", out,
+             "--write", written)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["status"] == "met"
+    rows = doc["intervals"]
+    assert len(rows) == 48
+    # Counted from the written shifts as the engine reads them, per 30 minutes.
+    assert load_scenario(written).pool("inhouse").shifts
+    pools = load_yaml(written).data["pools"]
+    on_duty = _on_duty(next(p["shifts"] for p in pools if p["name"] == "inhouse"), 1800.0)
+    for row, n in zip(rows, on_duty, strict=True):
+        assert row["scheduled"] >= row["required"], row["start"]
+        assert n >= row["required"], row["start"]
+    assert rows[19]["required"] > rows[18]["required"]  # 09:30-10:00 against 09:00-09:30

@@ -47,8 +47,8 @@ Interval = Annotated[
     str,
     typer.Option(
         "--interval",
-        help="Interval length; must divide an hour (60m, 30m, 15m). The engine measures "
-        "per hour, so a shorter interval has its hour's staff.",
+        help="Interval length; must divide an hour (60m, 30m, 20m, 15m; 5m at the "
+        "finest). Each interval is measured, staffed and judged on its own.",
     ),
 ]
 DaysOpt = Annotated[
@@ -124,8 +124,9 @@ def _staffing_warnings(base: "Scenario") -> list[tuple[str, str]]:
         out.append(
             (
                 "demand.weekday",
-                "the staffing is one per hour of day, the same on every staffed day; the "
-                "days' loads are averaged and each hour is judged over all days",
+                "the staffing is one per interval of the day, the same on every staffed "
+                "day; the days' loads are averaged and each interval is judged over all "
+                "days",
             )
         )
     return out
@@ -158,8 +159,8 @@ def _run(
         arrival_requirements,
         check_interval,
         isa,
+        load_task,
         meet_targets,
-        run_task_with_load,
         staffing_json,
         staffing_yaml,
     )
@@ -199,14 +200,16 @@ def _run(
             base,
             pool,
             grid,
-            make_runner(chosen, lambda _i, _o: progress.run_done(), fn=run_task_with_load),
+            make_runner(chosen, lambda _i, _o: progress.run_done(), fn=load_task(grid)),
             seed=seed_used,
             replications=reps,
             on_trial=progress.trial_done,
         )
         try:
             with kept_open(chosen):
-                estimate = arrival_requirements(base, pool, grid.days, start_from == "isa")
+                estimate = grid.expand(
+                    arrival_requirements(base, pool, grid.days, start_from == "isa")
+                )
                 if start_from == "isa":
                     isa_result = isa(desk, estimate)
                     requirement = isa_result.staff
@@ -265,7 +268,7 @@ def _run(
         )
     iterations = None if isa_result is None else len(isa_result.history)
     # Wrapped at spaces to the width (never inside a name); as is when redirected.
-    console.print(result_line(result, desk.runs, iterations), highlight=False)
+    console.print(result_line(result, desk.runs, iterations, grid), highlight=False)
     if result.status != "met":
         raise typer.Exit(EXIT_FAILED)
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from simdesk.customers import FollowupCustomers, FreshRow
     from simdesk.engine.contact import Inquiry, Journey
     from simdesk.engine.queues import ClockRoute, RouteRuntime
+    from simdesk.engine.recording import Fine
     from simdesk.engine.staffing import Agent, PoolRuntime
     from simdesk.scenario import InquiryType, Satisfaction, Scenario
     from simdesk.streams import Draws
@@ -49,6 +50,8 @@ class DeskBase:
     chat: list[bool]  # per type: takes one slot of an agent with concurrency
     pools: dict[str, PoolRuntime]
     mark_t: float  # the last hour mark (recording.py)
+    interval: float | None  # a finer grid to record on as well (recording.Fine), or None
+    fine: Fine | None
     # The cells of the hour now under way, one per type (recording.py makes new ones on
     # every hour mark): contacts arriving now are counted in them.
     cells: list[Tally]

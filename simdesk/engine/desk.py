@@ -8,7 +8,7 @@ from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
 from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, arrival_source
 from simdesk.engine.base import LATER_WINDOW
-from simdesk.engine.loop import Progress, cycle_collector_paused, drive
+from simdesk.engine.loop import HOUR, Progress, cycle_collector_paused, drive
 from simdesk.engine.people import PeopleMixin
 from simdesk.engine.queues import QueuesMixin
 from simdesk.engine.recording import RecordingMixin
@@ -33,10 +33,15 @@ class _Desk(
     """Wires a scenario to a SimPy environment and runs it once."""
 
     def __init__(
-        self, scenario: Scenario, streams: Streams, arrivals: ArrivalSource | None = None
+        self,
+        scenario: Scenario,
+        streams: Streams,
+        arrivals: ArrivalSource | None = None,
+        interval: float | None = None,
     ) -> None:
         s = scenario
         self.s = s
+        self.interval = interval
         self.env = simpy.Environment()
         self.queue = self.env._queue
         self.eid = self.env._eid
@@ -103,13 +108,21 @@ def simulate(
     seed: int | None = None,
     replication: int = 0,
     progress: Progress | None = None,
+    interval: float | None = None,
 ) -> RunTallies:
     """Run one replication. Pure: no global randomness, no output, the scenario untouched.
 
     ``progress``, if given, is called with the fraction of simulated time done as the run
-    advances (a progress bar for long horizons); it does not change the results."""
+    advances (a progress bar for long horizons); it does not change the results.
+
+    ``interval`` (seconds, below an hour and dividing it) also records the contacts and
+    the pools' busy and staffed time per interval of the day on that grid
+    (``RunTallies.fine``, for ``simdesk staff --interval 30m``); it changes no other
+    figure's meaning, and an ordinary run (None) does none of this work."""
     seed = scenario.seed if seed is None else seed
-    desk = _Desk(scenario, Streams(seed, replication))
+    if interval is not None and not (60.0 <= interval < HOUR and HOUR % interval == 0):
+        raise ValueError(f"interval must divide an hour and be shorter; got {interval!r}")
+    desk = _Desk(scenario, Streams(seed, replication), interval=interval)
     result = desk.run(progress)
     result.seed = seed
     result.replication = replication

@@ -56,6 +56,7 @@ from simdesk.tally import (
     DayRecord,
     ForwardingJourneyTally,
     ForwardingTally,
+    IntervalRecord,
     JourneyTally,
     PeopleRecord,
     PoolRecord,
@@ -100,18 +101,20 @@ class Chain:
 
 class Rolled:
     """A cell's place (type x 24 + hour of day, hour of the week, day index or None in
-    warm-up) and its float bookkeeping: the sums it started from (``base``), what
-    stragglers forwarded into it (``foreign``) and what it forwarded as one (``fwd``)."""
+    warm-up, interval of the day on a finer grid or -1) and its float bookkeeping: the
+    sums it started from (``base``), what stragglers forwarded into it (``foreign``) and
+    what it forwarded as one (``fwd``)."""
 
-    __slots__ = ("base", "chain", "day", "foreign", "fwd", "how", "row")
+    __slots__ = ("base", "chain", "day", "foreign", "fwd", "how", "row", "sub")
 
     def __init__(self, chain: Chain, row: int, how: int, day: int | None,
-                 base: tuple[float, ...]) -> None:
+                 base: tuple[float, ...], sub: int) -> None:
         self.chain = chain
         self.row = row
         self.how = how
         self.day = day
         self.base = base
+        self.sub = sub
         # Made by the first forwarded sum (tally._forwarding): most cells never see one.
         self.foreign: list[float] | None = None
         self.fwd: list[float] | None = None
@@ -121,7 +124,7 @@ class Kind:
     """One kind of cell (contacts, people, issues): its class, counters and aggregates."""
 
     def __init__(self, cls: type[Any], ints: tuple[str, ...], floats: tuple[str, ...],
-                 ntypes: int, week_bins: bool = False) -> None:
+                 ntypes: int, week_bins: bool = False, fine_rows: int = 0) -> None:
         self.cls = cls
         self.forwarding = ForwardingTally if cls is Tally else ForwardingJourneyTally
         self.ints = attrgetter(*ints)
@@ -143,12 +146,24 @@ class Kind:
         # Waits by hour of the week only for contacts: the weekday table shows their
         # quantiles; the people's and issues' by hour of the week are not shown.
         self.week_bins = np.zeros((168, NBINS), dtype=np.int64) if week_bins else None
+        # By interval of the day on a finer grid (merged over types), only when the run
+        # is asked for one (``Fine``); an ordinary run has none of these.
+        self.fine_ints: Any = None
+        if fine_rows:
+            self.fine_ints = np.zeros((fine_rows, self.nints), dtype=np.int64)
+            self.fine_floats = np.zeros((fine_rows, self.nfloats), dtype=np.float64)
+            self.fine_zc = np.zeros((fine_rows, 2), dtype=np.int64)
+            self.fine_bins = np.zeros((fine_rows, NBINS), dtype=np.int64)
 
     def new(self, t: int, hod: int, how: int, day: int | None,
-            in_flight: bool | None = None) -> Any:
-        """The cell of type t for the hour starting now. The previous cell of this hour
-        of the day becomes a straggler if something counted in it is still in flight
-        (``in_flight``, when another cell tells: a people cell counts no arrivals)."""
+            in_flight: bool | None = None, sub: int = -1) -> Any:
+        """The cell of type t for the hour (or, on a finer grid, the interval ``sub``)
+        starting now. The previous cell of this hour of the day becomes a straggler if
+        something counted in it is still in flight (``in_flight``, when another cell
+        tells: a people cell counts no arrivals). On a finer grid the previous cell is
+        often the one of the interval before, in the same hour: its float sums then go
+        on into the new cell, in the order they happen, so the hour's sums are the ones
+        an hour's single cell would hold."""
         chain = self.chains[t][hod]
         old = chain.head
         cell = self.cls(WaitBuffer())
@@ -160,7 +175,7 @@ class Kind:
                 d.__set__(cell, x)
             if (not old.done) if in_flight is None else in_flight:
                 old.__class__ = self.forwarding
-        cell.roll = Rolled(chain, t * 24 + hod, how, day, base)
+        cell.roll = Rolled(chain, t * 24 + hod, how, day, base, sub)
         chain.head = cell
         return cell
 
@@ -213,6 +228,13 @@ class Kind:
                 np.add.at(self.week_bins.reshape(-1), hows[owner] * NBINS + idx, 1)
         np.add.at(self.cell_zc, rows, zc)
         np.add.at(self.week_zc, hows, zc)
+        if self.fine_ints is not None:
+            subs = np.fromiter((r.sub for r in rolls), dtype=np.int64, count=n)
+            np.add.at(self.fine_ints, subs, ints)
+            np.add.at(self.fine_floats, subs, floats)
+            np.add.at(self.fine_zc, subs, zc)
+            if len(idx):
+                np.add.at(self.fine_bins.reshape(-1), subs[owner] * NBINS + idx, 1)
         day_of = np.fromiter((r.day for r in rolls), dtype=np.int64, count=n)
         for d in sorted(set(day_of.tolist())):  # (np.unique would import numpy.ma)
             record = days[d]
@@ -232,6 +254,33 @@ class Kind:
 
 
 
+class Fine:
+    """Recording on a grid finer than the hour, when the run is asked for one
+    (``simulate(..., interval=...)``, for ``simdesk staff --interval 30m``): the interval
+    under way, and each pool's busy and staffed unit-seconds per interval of the day.
+
+    Marks inside the hour (``_on_interval``) start new contact cells, as hour marks do,
+    and credit the pools' integrals read as they stand (``PoolRuntime.area_at``), without
+    bringing them up to date: the run's own integrals, events and cells of the hour are
+    the ones an ordinary run has, so every figure but the finer ones comes out the same."""
+
+    __slots__ = ("busy", "count", "cur", "length", "marks", "per_hour", "staffed")
+
+    def __init__(self, length: float, npools: int) -> None:
+        self.length = length
+        self.per_hour = round(HOUR / length)
+        self.count = 24 * self.per_hour
+        self.cur = 0
+        self.marks = [(0.0, 0.0)] * npools
+        self.busy = [[0.0] * self.count for _ in range(npools)]
+        self.staffed = [[0.0] * self.count for _ in range(npools)]
+
+    def index(self, seconds_into_day: float) -> int:
+        """The interval of the day a mark opens (marks fall on whole intervals, give or
+        take rounding)."""
+        return int((seconds_into_day + 1e-6) // self.length) % self.count
+
+
 class RecordingMixin(DeskBase):
     """Hour marks: cells by the clock, the pools' integrals and counters; the records."""
 
@@ -246,10 +295,13 @@ class RecordingMixin(DeskBase):
                       [[0.0] * len(POOL_PERIOD) for _ in range(npools)])
             for _ in self.day_periods
         ]
+        fine = None if self.interval is None else Fine(self.interval, npools)
+        self.fine = fine
+        rows = 0 if fine is None else fine.count
         self.kinds = (
-            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True),
-            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
-            Kind(JourneyTally, JOURNEY_INTS, JOURNEY_FLOATS, ntypes),
+            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True, fine_rows=rows),
+            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, fine_rows=rows),
+            Kind(JourneyTally, JOURNEY_INTS, JOURNEY_FLOATS, ntypes, fine_rows=rows),
         )
         self.retired: list[tuple[Any, Any, Any]] = []
         self.midnights = 0  # since the last fold
@@ -280,15 +332,19 @@ class RecordingMixin(DeskBase):
         how = cal.hour_of_week(now)
         # The day its counted contacts arrive in: none if the hour ends in the warm-up.
         day = None if cal.next_hour(now) <= self.warmup else self._day_at(max(now, self.warmup))
+        sub = -1
+        if self.fine is not None:
+            sub = self.fine.cur = self.fine.index(cal.seconds_into_day(now))
         contacts, people, issues = self.kinds
         cells, pcells, jcells = self.cells, self.people_cells, self.journeys
         for t in range(len(cells)):
             if retire:
                 self.retired.append((cells[t], pcells[t], jcells[t]))
             before = contacts.chains[t][hod].head
-            cells[t] = contacts.new(t, hod, how, day)
-            pcells[t] = people.new(t, hod, how, day, before is not None and not before.done)
-            jcells[t] = issues.new(t, hod, how, day)
+            cells[t] = contacts.new(t, hod, how, day, sub=sub)
+            pcells[t] = people.new(t, hod, how, day, before is not None and not before.done,
+                                   sub)
+            jcells[t] = issues.new(t, hod, how, day, sub=sub)
 
     def _pending_waits(self) -> int:
         return sum(
@@ -325,15 +381,46 @@ class RecordingMixin(DeskBase):
     def _schedule_recording(self) -> None:
         if self.warmup > 0:
             self._at(self.warmup, self._on_warmup_end, None)
-        self._at_hour(self.cal.next_hour(0.0))
+        first = self.cal.next_hour(0.0)
+        self._at_hour(first)
+        if self.fine is not None:
+            self._at_intervals(first - HOUR)
 
-    def _at_hour(self, at: float) -> None:
+    def _at_hour(self, at: float, callback: Any = None) -> None:
         """The hour mark goes before anything else at its instant (URGENT), so a contact
         arriving on the hour is counted in the hour it starts."""
         event = new_event(Call)
-        event.callbacks = [self._on_hour]
+        event.callbacks = [self._on_hour if callback is None else callback]
         event._value = None
         heappush(self.queue, (at, URGENT, next(self.eid), event))
+
+    def _at_intervals(self, hour: float) -> None:
+        """On a finer grid: the marks inside the hour starting at ``hour`` (URGENT like
+        the hour's, for the same reason), those after the start and before the end."""
+        fine = self.fine
+        assert fine is not None
+        for j in range(1, fine.per_hour):
+            at = hour + j * fine.length
+            if 0.0 < at < self.end:
+                self._at_hour(at, self._on_interval)
+
+    def _on_interval(self, ev: Event) -> None:
+        now = self.env._now
+        self._credit_fine(now)
+        self._roll(now)
+
+    def _credit_fine(self, now: float) -> None:
+        """Busy and staffed unit-seconds since the last mark, to the interval under way."""
+        fine = self.fine
+        assert fine is not None
+        cur = fine.cur
+        marks = fine.marks
+        for i, pool in enumerate(self.pools.values()):
+            busy, staffed = pool.area_at(now)
+            busy0, staffed0 = marks[i]
+            fine.busy[i][cur] += busy - busy0
+            fine.staffed[i][cur] += staffed - staffed0
+            marks[i] = (busy, staffed)
 
     def _on_warmup_end(self, ev: Event) -> None:
         now = self.env._now
@@ -343,9 +430,17 @@ class RecordingMixin(DeskBase):
             pool.mark = (0.0, 0.0)
             pool.hour_busy = [0.0] * 24
             pool.hour_staffed = [0.0] * 24
+        fine = self.fine
+        if fine is not None:
+            fine.marks = [(0.0, 0.0)] * len(self.pools)
+            fine.busy = [[0.0] * fine.count for _ in self.pools]
+            fine.staffed = [[0.0] * fine.count for _ in self.pools]
 
     def _on_hour(self, ev: Event) -> None:
         now = self.env._now
+        if self.fine is not None:
+            self._credit_fine(now)
+            self._at_intervals(now)
         self._close_hour(now)
         self._roll(now)
         if self.cal.hour_of_day(now) == 0:
@@ -434,6 +529,8 @@ class RecordingMixin(DeskBase):
 
     def _close_recording(self) -> None:
         """At the end of the run: the last (maybe partial) hour, and every cell folded."""
+        if self.fine is not None:
+            self._credit_fine(self.end)
         self._close_hour(self.end)
         ntypes = len(self.cells)
         self.retired.extend(
@@ -470,9 +567,19 @@ class RecordingMixin(DeskBase):
             list(self.week_busy), list(self.week_staffed),
         )
         days = self.days
+        fine = self.fine
+        record = None
+        if fine is not None:
+            names = list(self.pools)
+            record = IntervalRecord(
+                fine.length, _fine_blocks(contacts), _fine_blocks(people),
+                _fine_blocks(issues),
+                {n: list(b) for n, b in zip(names, fine.busy, strict=True)},
+                {n: list(x) for n, x in zip(names, fine.staffed, strict=True)},
+            )
         return RunTallies(
             self.s, 0, 0, cells, pools, self.s.horizon, self.sl_within, pcells, jcells,
-            week, days,
+            week, days, record,
         )
 
     def _close_unresolved(self, inq: Inquiry) -> None:
@@ -503,6 +610,19 @@ def _week_blocks(kind: Kind) -> list[Block | None]:
         bins = None if kind.week_bins is None else kind.week_bins[how]
         b.add(kind.week_ints[how], kind.week_floats[how], zeros, count,
               bins if bins is not None and bins.any() else None)
+        out.append(b)
+    return out
+
+
+def _fine_blocks(kind: Kind) -> list[Block]:
+    """A block per interval of the day on the finer grid."""
+    out = []
+    for i in range(len(kind.fine_ints)):
+        b = kind.block()
+        zeros, count = kind.fine_zc[i].tolist()
+        bins = kind.fine_bins[i]
+        b.add(kind.fine_ints[i], kind.fine_floats[i], zeros, count,
+              bins if bins.any() else None)
         out.append(b)
     return out
 

@@ -264,6 +264,14 @@ class PoolRuntime:
                 agent.next.prev = agent.prev
                 agent.prev = agent.next = agent
 
+    def area_at(self, now: float) -> tuple[float, float]:
+        """Busy and staffed unit-seconds up to ``now``, leaving the integrals as they are
+        (a finer grid reads them between hour marks without changing how they are summed)."""
+        return (
+            self.busy_area + self.busy * (now - self.last),
+            self.staffed_area + self.staffed * (now - self.last_staffed),
+        )
+
     def flush(self, now: float) -> None:
         """Bring both integrals up to now. Staffing changes only at shift events, so its
         integral is advanced here alone, off the per-contact path."""

@@ -254,38 +254,37 @@ def staffing_html(
     t = result.final
     edges = [clock(grid.start(i)) for i in range(grid.count + 1)]
     series = [
-        Series("required", [float(t.requirement[grid.hour_of(i)]) for i in range(grid.count)]),
+        Series("required", [float(x) for x in t.requirement]),
         Series("scheduled", [float(x) for x in t.plan.scheduled]),
     ]
     if isa_staff is not None:
-        series.append(Series("ISA's staffing", [float(isa_staff[grid.hour_of(i)])
-                                                for i in range(grid.count)]))
-    chart = step_chart(f"{pool}: staff per {grid.interval / 60:g}-minute interval", edges,
+        series.append(Series("ISA's staffing", [float(x) for x in isa_staff]))
+    minutes = f"{grid.interval / 60:g}-minute"
+    chart = step_chart(f"{pool}: staff per {minutes} interval", edges,
                        series, lambda x: f"{x:,.0f}")
-    load = line_chart(f"{pool}: measured load (mean busy servers) by hour",
-                      [float(h) for h in range(24)], [f"{h:02d}" for h in range(24)],
+    load = line_chart(f"{pool}: measured load (mean busy servers) per {minutes} interval",
+                      [float(i) for i in range(grid.count)], edges[:-1],
                       [Series("", list(t.load))], lambda x: f"{x:,.1f}")
-    names = [j.name for j in t.hours[0]] if t.hours else []
+    names = [j.name for j in t.intervals[0]] if t.intervals else []
     headers = ["interval", "load"]
     headers += ["ISA"] if isa_staff is not None else []
     headers += ["required", "scheduled", *(escape(n) for n in names), ""]
     rows = []
     for i in range(grid.count):
-        h = grid.hour_of(i)
-        row = [escape(grid.label(i)), f"{t.load[h]:.2f}"]
+        row = [escape(grid.label(i)), f"{t.load[i]:.2f}"]
         if isa_staff is not None:
-            row.append(str(isa_staff[h]))
-        req, sched = t.requirement[h], t.plan.scheduled[i]
-        row.append(f"<b>{req}</b>" if req != result.start[h] else str(req))
+            row.append(str(isa_staff[i]))
+        req, sched = t.requirement[i], t.plan.scheduled[i]
+        row.append(f"<b>{req}</b>" if req != result.start[i] else str(req))
         row.append(f'<span class="missed">{sched}</span>' if sched < req else str(sched))
-        for j in t.hours[h]:
-            text = escape(fmt_value(j.figure, j.bound)) if t.judged_hours[h] else "-"
-            row.append(text if j.met or not t.judged_hours[h]
+        for j in t.intervals[i]:
+            text = escape(fmt_value(j.figure, j.bound)) if t.judged[i] else "-"
+            row.append(text if j.met or not t.judged[i]
                        else f'<span class="missed">{text}</span>')
-        if not t.judged_hours[h]:
+        if not t.judged[i]:
             row.append('<span class="na">n/a</span>')
         else:
-            row.append('<span class="met">met</span>' if t.hour_met(h)
+            row.append('<span class="met">met</span>' if t.interval_met(i)
                        else '<span class="missed">missed</span>')
         rows.append(row)
     totals = t.summary.totals
@@ -305,13 +304,13 @@ def staffing_html(
         f'<p class="meta"><span class="{state}">{escape(result.status)}</span>: '
         f"{runs:,} simulation runs, {replications} replication(s) each, seed {seed}, "
         f"{result.rounds} round(s) on the targets; days staffed: {escape(grid.days_text)}. "
-        "Each target is judged per hour on its one-sided 95% bound over the replications, "
-        "on the contacts arriving in the hour.</p>",
+        "Each target is judged per interval on its one-sided 95% bound over the "
+        "replications, on the contacts arriving in the interval.</p>",
         "<h2>Required and scheduled staff</h2>",
         '<div class="pair">', chart, load, "</div>",
         '<p class="meta">required in bold: raised after simulation; load: mean busy servers '
         "of the pool (chat slots or agents); n/a: fewer than 2 replications had contacts in "
-        "the hour.</p>",
+        "the interval.</p>",
         table(headers, rows),
         "<h2>The whole run</h2>",
         table(["", "goal", "mean ± 95% CI", "one-sided 95% bound", ""], day_rows, left=2),

@@ -42,37 +42,38 @@ def intervals_tables(
     width: int | None = None,
 ) -> list[RenderableType]:
     """Per interval: the pool's measured load, the requirement (ISA's and as raised), the
-    staff scheduled, and each target's one-sided bound on the contacts of that hour; split
-    to fit ``width`` (None: as wide as needed), every cell whole."""
+    staff scheduled, and each target's one-sided bound on the contacts of that interval;
+    split to fit ``width`` (None: as wide as needed), every cell whole."""
     t = result.final
     title = (
         f"Pool {visible(pool)}: staff per {fmt_interval(grid.interval)} interval "
         f"(days: {grid.days_text}); each target's one-sided 95% bound on the contacts "
-        "arriving in the hour"
+        "arriving in the interval"
     )
-    hours = [grid.hour_of(i) for i in range(grid.count)]
-    key = Column("interval", [grid.label(i) for i in range(grid.count)], "left")
-    cols = [Column("load", [f"{t.load[h]:.2f}" for h in hours])]
+    every = range(grid.count)
+    key = Column("interval", [grid.label(i) for i in every], "left")
+    cols = [Column("load", [f"{t.load[i]:.2f}" for i in every])]
     if isa_staff is not None:
-        cols.append(Column("ISA", [str(isa_staff[h]) for h in hours]))
+        cols.append(Column("ISA", [str(isa_staff[i]) for i in every]))
     required = []
     scheduled = []
-    for i, h in enumerate(hours):
-        req, sched = t.requirement[h], t.plan.scheduled[i]
-        required.append(f"[bold]{req}[/]" if req != result.start[h] else str(req))
+    for i in every:
+        req, sched = t.requirement[i], t.plan.scheduled[i]
+        required.append(f"[bold]{req}[/]" if req != result.start[i] else str(req))
         scheduled.append(f"[red]{sched}[/]" if sched < req else str(sched))
     cols += [Column("required", required), Column("scheduled", scheduled)]
-    for k, j in enumerate(t.hours[0] if t.hours else []):
+    for k, j in enumerate(t.intervals[0] if t.intervals else []):
         cells = []
-        for h in hours:
-            jh = t.hours[h][k]
-            text = fmt_value(jh.figure, jh.bound) if t.judged_hours[h] else "-"
-            cells.append(text if jh.met or not t.judged_hours[h] else f"[red]{text}[/]")
+        for i in every:
+            ji = t.intervals[i][k]
+            text = fmt_value(ji.figure, ji.bound) if t.judged[i] else "-"
+            cells.append(text if ji.met or not t.judged[i] else f"[red]{text}[/]")
         cols.append(Column(j.name, cells))
-    cols.append(Column("", [_verdict(t.hour_met(h), t.judged_hours[h]) for h in hours], "left"))
+    cols.append(Column("", [_verdict(t.interval_met(i), t.judged[i]) for i in every], "left"))
     caption = (
         "load: mean busy servers of the pool (chat slots or agents); required in bold: "
-        "raised after simulation; n/a: fewer than 2 replications had contacts in the hour"
+        "raised after simulation; n/a: fewer than 2 replications had contacts in the "
+        "interval"
     )
     return fit_tables(title, [key], cols, width, caption=caption)
 
@@ -119,7 +120,9 @@ def day_tables(result: StaffingResult, pool: str, width: int | None = None) -> l
     return out
 
 
-def result_line(result: StaffingResult, runs: int, isa_iterations: int | None) -> str:
+def result_line(
+    result: StaffingResult, runs: int, isa_iterations: int | None, grid: DayGrid
+) -> str:
     """One markup line: met, or what still misses."""
     how = f"{runs:,} simulation runs"
     if isa_iterations is not None:
@@ -134,19 +137,19 @@ def result_line(result: StaffingResult, runs: int, isa_iterations: int | None) -
             "[bold red]over budget:[/] every interval meets its targets, but the run costs "
             f"more than the budget ({how})"
         )
-    hours = ", ".join(f"{h:02d}:00" for h in t.missed_hours)
+    missed = ", ".join(grid.label(i) for i in t.missed_intervals)
     day = ", ".join(plain(j.name) for j in t.totals_missed)
     parts = []
-    if hours:
-        parts.append(f"hours still missing a target: {hours}")
+    if missed:
+        parts.append(f"intervals still missing a target: {missed}")
     if day:
         parts.append(f"the whole run misses: {day}")
     return f"[bold red]not met[/] after {how}; " + "; ".join(parts)
 
 
 class StaffingProgress(StatusLine):
-    """Staffing's status line: the phase, the round, the runs so far and how many hours
-    still miss."""
+    """Staffing's status line: the phase, the round, the runs so far and how many
+    intervals still miss."""
 
     def __init__(self, command: str, enabled: bool | None = None) -> None:
         super().__init__(f"{command}: starting", enabled)
@@ -157,6 +160,8 @@ class StaffingProgress(StatusLine):
 
     def trial_done(self, s: TrialStatus) -> None:
         phase = "ISA iteration" if s.phase == "isa" else "targets round"
-        self._label = f"{self.command}: {phase}, trial {s.round}, {s.missed} hour(s) missing"
+        self._label = (
+            f"{self.command}: {phase}, trial {s.round}, {s.missed} interval(s) missing"
+        )
         self._runs = s.runs
         self._draw(force=True)
