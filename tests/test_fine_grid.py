@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLES, one_day_of
 
 from simdesk.engine import simulate
 from simdesk.figures import fine_interval_figures, run_figures
 from simdesk.loading import load_scenario, scenario_from_data
-
-from conftest import EXAMPLES, one_day_of
 
 # A replayed trace on a calendar whose run starts at 22:30 the day before (a 90-minute
 # warm-up), so a grid read by simulated time instead of the clock would be off by 30
