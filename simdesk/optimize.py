@@ -14,7 +14,11 @@ staffing:
 
 - **monotonicity**: more capacity never makes waits longer, so a point at or above a
   feasible point is feasible and a point at or below an infeasible one is infeasible.
-  These are inferred, not simulated.
+  These are inferred, not simulated. It holds among points where the same pools have
+  someone on duty: a pool with nobody (``agents: 0``, or a scale that drops every shift)
+  is passed over by its routes at once, while one agent there holds its contacts until
+  they overflow, which can be worse. So each *regime* (which varied pools are left with
+  nobody) is searched on its own, and nothing is inferred from one regime to another.
 - **a frontier**: with the other dimensions fixed, the cheapest feasible point has the
   smallest feasible value of the last ("inner") dimension, found by a galloping binary
   search started at the Erlang estimate. For two dimensions the whole staircase of such
@@ -44,6 +48,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import combinations
 from typing import Any
 
 import yaml
@@ -282,6 +287,25 @@ def _scale_shifts(data: dict[str, Any], pool: str, factor: float) -> None:
             return
 
 
+def absent_below(doc: LocatedDocument, d: Dimension) -> int:
+    """How many of the dimension's lowest values leave its pool with nobody: ``agents`` 0,
+    or a scale of the shifts that rounds every shift to nobody (``_scale_shifts``). The
+    values ascend, so they are the first ones."""
+    if d.field == "agents":
+        return sum(1 for v in d.values if v == 0)
+    if d.field != "shifts.scale":
+        return 0
+    shifts: list[Any] = []
+    for item in doc.data.get("pools") or []:
+        if isinstance(item, dict) and item.get("name") == d.pool:
+            shifts = list(item.get("shifts") or [])
+    return sum(
+        1
+        for v in d.values
+        if all(math.floor(int(sh["agents"]) * float(v) + 0.5) <= 0 for sh in shifts)
+    )
+
+
 def point_data(doc: LocatedDocument, dims: Sequence[Dimension], idx: Sequence[int]) -> Any:
     """The raw scenario data of one point (a fresh copy; keys set as ``sweep --set`` does)."""
     data = _copy(doc.data)
@@ -299,16 +323,19 @@ def point_data(doc: LocatedDocument, dims: Sequence[Dimension], idx: Sequence[in
 # --------------------------------------------------------------------------------------
 
 
-def _pool_demand(s: Scenario) -> dict[str, tuple[float, float]]:
+def _pool_demand(
+    s: Scenario, absent: frozenset[str] = frozenset()
+) -> dict[str, tuple[float, float]]:
     """(arrival rate /s, offered load in agents) per pool, each contact counted at the first
     pool of its kind on its route: the bot, then the first pool of people for what the bot
-    does not resolve. Overflow, repeats and retries are left out: it is a starting point."""
+    does not resolve; pools in ``absent`` (nobody on duty) are passed over, as the engine
+    passes them over. Overflow, repeats and retries are left out: it is a starting point."""
     out: dict[str, list[float]] = {p.name: [0.0, 0.0] for p in s.pools}
     for t, type_share in zip(s.demand.types, s.demand.shares, strict=True):
         # A route by the clock: each alternative with its share of the type's arrivals.
         for route, share in zip(s.routes_for(t.name), route_shares(s, t.name), strict=True):
             rate = s.demand.mean_rate * type_share * share
-            path = [s.pool(p) for p in route.path]
+            path = [s.pool(p) for p in route.path if p not in absent]
             escalated = rate
             extra = 0.0
             if path and path[0].is_bot:
@@ -355,11 +382,14 @@ def _nearest(values: Sequence[Number], x: float) -> int:
     return min(range(len(values)), key=lambda i: (abs(values[i] - x), i))
 
 
-def erlang_hints(s: Scenario, dims: Sequence[Dimension]) -> list[int]:
+def erlang_hints(
+    s: Scenario, dims: Sequence[Dimension], absent: frozenset[str] = frozenset()
+) -> list[int]:
     """Index of each dimension's starting value: the staff Erlang C (or A, with exponential
     patience) gives for the pool's own load and the desk's 80/20-style target; a scale of 1
-    for shifts; the scenario's own value for a pool's chats at once."""
-    demand = _pool_demand(s)
+    for shifts; the scenario's own value for a pool's chats at once. ``absent``: pools
+    left with nobody, whose contacts go on to the next pool of their route."""
+    demand = _pool_demand(s, absent)
     hints: list[int] = []
     for d in dims:
         pool = s.pool(d.pool)
@@ -583,8 +613,12 @@ class Search:
         self._last_inner: int | None = None
         # The last dimension is searched by bisection, the others by ternary search over
         # the frontier: put the longest range last, where bisection is cheapest.
-        self._order = sorted(range(len(self.dims)), key=lambda k: len(self.dims[k].values))
-        self._order = [k for k in range(len(self.dims)) if k != self._order[-1]] + [self._order[-1]]
+        order = sorted(range(len(self.dims)), key=lambda k: len(self.dims[k].values))
+        self._all_order = [k for k in range(len(self.dims)) if k != order[-1]] + [order[-1]]
+        self._order = list(self._all_order)
+        # Regimes: the values of each dimension that leave its pool with nobody.
+        self._absent = [absent_below(doc, d) for d in self.dims]
+        self._hint = [d.hint for d in self.dims]
 
     # -- simulation ------------------------------------------------------------------
 
@@ -629,14 +663,31 @@ class Search:
 
     # -- monotone inference ------------------------------------------------------------
 
+    def regime(self, idx: Sequence[int]) -> tuple[bool, ...]:
+        """Which varied pools the point leaves with nobody on duty."""
+        return tuple(i < z for i, z in zip(idx, self._absent, strict=True))
+
+    def _low(self, idx: Sequence[int], k: int) -> int:
+        """The lowest index of dimension ``k`` in the regime of ``idx``."""
+        z = self._absent[k]
+        return z if idx[k] >= z else 0
+
     def known(self, idx: tuple[int, ...]) -> bool | None:
-        """Feasible, infeasible, or not known without simulating."""
+        """Feasible, infeasible, or not known without simulating (inferred only from points
+        of the same regime)."""
         ev = self._by_index.get(idx)
         if ev is not None:
             return ev.feasible
-        if any(all(a <= b for a, b in zip(f, idx, strict=True)) for f in self._feasible):
+        r = self.regime(idx)
+        if any(
+            all(a <= b for a, b in zip(f, idx, strict=True)) and self.regime(f) == r
+            for f in self._feasible
+        ):
             return True
-        if any(all(a <= b for a, b in zip(idx, i, strict=True)) for i in self._infeasible):
+        if any(
+            all(a <= b for a, b in zip(idx, i, strict=True)) and self.regime(i) == r
+            for i in self._infeasible
+        ):
             return False
         return None
 
@@ -650,27 +701,32 @@ class Search:
         self, base: tuple[int, ...], k: int, hint: int, top_first: bool = True
     ) -> int | None:
         """Smallest index of dimension ``k`` that is feasible with the others as in
-        ``base``: a galloping bisection from ``hint``; None when even the top fails.
-        Above an infeasible hint, the top is tried first (``top_first``), or last, when
-        the answer is expected a step or two above the hint and the top far away."""
+        ``base``, within the regime of ``base`` (values of ``k`` that leave its pool with
+        nobody are a regime of their own, all one desk: one of them is only checked):
+        a galloping bisection from ``hint``; None when even the top fails. Above an
+        infeasible hint, the top is tried first (``top_first``), or last, when the
+        answer is expected a step or two above the hint and the top far away."""
+        if base[k] < self._absent[k]:
+            return base[k] if self.feasible(base) else None
         n = len(self.dims[k].values)
+        low = self._low(base, k)
 
         def at(j: int) -> tuple[int, ...]:
             return (*base[:k], j, *base[k + 1 :])
 
-        h = min(max(hint, 0), n - 1)
+        h = min(max(hint, low), n - 1)
         if self.feasible(at(h)):
-            hi, lo, step = h, -1, 1
-            while hi > 0:
-                j = max(0, h - step)
+            hi, lo, step = h, low - 1, 1
+            while hi > low:
+                j = max(low, h - step)
                 if self.feasible(at(j)):
                     hi = j
                     step *= 2
                 else:
                     lo = j
                     break
-            if hi == 0:
-                return 0
+            if hi == low:
+                return low
         else:
             lo = h
             if top_first and not self.feasible(at(n - 1)):
@@ -718,7 +774,7 @@ class Search:
         k = self._order[level]
         d = self.dims[k]
         if level == len(self._order) - 1:
-            hint = d.hint if self._last_inner is None else self._last_inner
+            hint = self._hint[k] if self._last_inner is None else self._last_inner
             j = self.min_feasible(fixed, k, hint)
             result = None
             if j is not None:
@@ -738,7 +794,7 @@ class Search:
 
         # Values of this dimension below `first` fail even with everything after it at the
         # top: skip them rather than search a region with no frontier.
-        first = self.min_feasible(self._top(list(fixed), level), k, d.hint)
+        first = self.min_feasible(self._top(list(fixed), level), k, self._hint[k])
         if first is None:
             self._memo[key] = None
             return None
@@ -785,8 +841,9 @@ class Search:
         the outer value's lowest feasible one spares a search along the top of the inner
         range, far from the answer."""
         k, j = self._order[level], self._order[level + 1]
-        dk, dj = self.dims[k], self.dims[j]
-        start = min(max(dk.hint, 0), len(dk.values) - 1)
+        dk = self.dims[k]
+        low_k, low_j = self._absent[k], self._absent[j]  # both searched above nobody
+        start = min(max(self._hint[k], low_k), len(dk.values) - 1)
         best: Evaluation | None = None
 
         def at(v: int, m: int) -> tuple[int, ...]:
@@ -803,10 +860,10 @@ class Search:
         at_start: int | None = None
         for v in range(start, len(dk.values)):
             if inner is None:
-                hint = dj.hint if self._last_inner is None else self._last_inner
-                m = self.min_feasible(at(v, 0), j, hint)
+                hint = self._hint[j] if self._last_inner is None else self._last_inner
+                m = self.min_feasible(at(v, low_j), j, hint)
             else:
-                m = self.min_feasible(at(v, 0), j, inner - 1)
+                m = self.min_feasible(at(v, low_j), j, inner - 1)
             if m is None:  # infeasible even with the inner value at its top: keep walking
                 continue
             if v == start:
@@ -815,14 +872,14 @@ class Search:
                 consider(self.evaluate(at(v, m)))
             inner = m
             self._last_inner = m
-            if m == 0:
+            if m == low_j:
                 break
         # Downwards from the start: the inner value needed can only rise.
         inner = at_start
-        for v in range(start - 1, -1, -1):
+        for v in range(start - 1, low_k - 1, -1):
             if inner is None:
                 break
-            m = self.min_feasible(at(v, 0), j, inner, top_first=False)
+            m = self.min_feasible(at(v, low_j), j, inner, top_first=False)
             if m is None:
                 break  # and every lower outer value fails too
             consider(self.evaluate(at(v, m)))
@@ -873,8 +930,53 @@ class Search:
         ]
         return sorted(out, key=lambda e: (self._cost(e), e.order))
 
+    def _regimes(self) -> list[tuple[bool, ...]]:
+        """Every regime: first the one where every varied pool has someone, then those
+        leaving one pool with nobody, then two, ... (each dimension whose range holds a
+        value leaving its pool with nobody doubles the number)."""
+        can = [k for k, z in enumerate(self._absent) if z > 0]
+        out: list[tuple[bool, ...]] = []
+        for size in range(len(can) + 1):
+            for chosen in combinations(can, size):
+                out.append(tuple(k in chosen for k in range(len(self.dims))))
+        return out
+
+    def _search_regime(self, regime: tuple[bool, ...], base: Scenario | None) -> Evaluation | None:
+        """The cheapest feasible point of one regime: its pools with nobody held at their
+        lowest value, the others searched from their lowest value with someone, starting
+        at the Erlang estimate for the pools that are left."""
+        self._memo = {}
+        self._last_inner = None
+        if any(regime):
+            assert base is not None
+            absent = frozenset(d.pool for d, a in zip(self.dims, regime, strict=True) if a)
+            self._hint = erlang_hints(base, self.dims, absent)
+        else:
+            self._hint = [d.hint for d in self.dims]
+        start = tuple(
+            0 if a else min(max(h, z), len(d.values) - 1)
+            for d, a, h, z in zip(self.dims, regime, self._hint, self._absent, strict=True)
+        )
+        self._order = [k for k in self._all_order if not regime[k]]
+        try:
+            if not self._order:
+                ev = self.evaluate(start)
+                return ev if ev.feasible else None
+            return self.cheapest(start, 0)
+        finally:
+            self._order = list(self._all_order)
+            self._hint = [d.hint for d in self.dims]
+
     def run(self) -> OptimizeResult:
-        found = self.cheapest(tuple(d.hint for d in self.dims), 0)
+        regimes = self._regimes()
+        base = None
+        if len(regimes) > 1:
+            base = scenario_from_data(_copy(self.doc.data), self.doc.file)
+        found: Evaluation | None = None
+        for regime in regimes:
+            ev = self._search_regime(regime, base)
+            if ev is not None and (found is None or self._cost(ev) < self._cost(found)):
+                found = ev
         if found is None:
             closest = max(self.evaluations, key=lambda e: (e.closeness, -e.order))
             return self._result("infeasible", None, closest, [])

@@ -206,6 +206,52 @@ def test_search_finds_the_grid_optimum_with_a_fraction_of_the_runs(tmp_path: Pat
     assert point_data(doc, s.dims, result.answer.index)["pools"][0]["agents"] == best[1][0]
 
 
+def _passed_over_figures(task: Task) -> RunFigures:
+    """A desk where pool b with nobody is passed over (its contacts go straight to a),
+    while a few agents in b hold contacts that a cannot then answer: with b at 0 the
+    service level rises fast with a; with b at 1 to 4 it stays 0.6 lower, below the
+    target for every a. Not monotone from b = 0 to b = 1, as a real desk is not when b
+    sits before a on some route (bench/optimize_bench.py's desk)."""
+    sc = task.scenario
+    a = sc.pool("a").agents or 0
+    b = sc.pool("b").agents or 0
+    jitter = 0.001 * (task.replication - 2)
+    totals = dict.fromkeys(FIGURES, 0.0)
+    held = 0.6 if b < 5 else 0.0
+    sl = 0.52 + 0.03 * a if b == 0 else 0.5 + 0.02 * (a + 0.7 * b) - held
+    totals["service_level"] = min(1.0, sl) + jitter
+    totals["abandonment_rate"] = 0.01 + jitter
+    totals["cost_total"] = 10.0 * a + 8.0 * b
+    return RunFigures(totals=totals, pools={}, types={}, intervals=[])
+
+
+def test_a_pool_with_nobody_is_a_regime_of_its_own(tmp_path: Path) -> None:
+    # The cheapest point is a = 10 with nobody in b (cost 100); with anyone in b the
+    # cheapest is a = 12, b = 5 (160). One agent in b fails where nobody passes, so an
+    # infeasible (10, 1) must not rule out (10, 0). b comes first on the route, so the
+    # search starts with someone in b (the Erlang estimate), as on the bench desk.
+    path = write(tmp_path, SYNTHETIC.replace("general: [a, b]", "general: [b, a]"))
+    s = search(path, ["pools.a.agents=0:40", "pools.b.agents=0:30"],
+               runner=lambda tasks: [_passed_over_figures(t) for t in tasks])  # fmt: skip
+    result = s.run()
+    exhaustive = min(
+        (ev.objective, ev.index)
+        for ev in s.evaluate_many([(a, b) for a in range(41) for b in range(31)])
+        if ev.meets_all
+    )
+    assert exhaustive == (100.0, (10, 0))
+    assert result.answer is not None
+    assert result.answer.index == (10, 0)
+    assert result.runs <= 0.1 * 41 * 31 * 5
+    s.evaluate((10, 1))
+    assert s.known((10, 1)) is False and s.known((9, 0)) is False
+    assert s.known((10, 0)) is True
+    fresh = search(path, ["pools.a.agents=0:40", "pools.b.agents=0:30"],
+                   runner=lambda tasks: [_passed_over_figures(t) for t in tasks])  # fmt: skip
+    fresh.evaluate((10, 1))
+    assert fresh.known((10, 0)) is None  # another regime: nothing inferred across
+
+
 # --------------------------------------------------------------------------------------
 # The answer is verified
 # --------------------------------------------------------------------------------------
