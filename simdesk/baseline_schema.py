@@ -66,6 +66,8 @@ _PERIODS: dict[str, Any] = {
             "index": {"type": "integer", "minimum": 1},
             "start": {"type": ["string", "null"], "description": "ISO date"},
             "measured_s": {"type": "number", "minimum": 0},
+            # Pools with workforce only; check does not compare periods.
+            "pools": _NAMED_SCOPES,
         },
         "additionalProperties": ESTIMATE_SCHEMA,
     },

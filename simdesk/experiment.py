@@ -48,10 +48,12 @@ Scope = dict[str, Estimate]
 
 @dataclass(frozen=True)
 class PeriodScope:
-    """One day, week or month of the measured span and its figures (the totals')."""
+    """One day, week or month of the measured span and its figures (the totals'), and
+    each workforce pool's (``figures.POOL_PERIOD_FIGURES``; empty without workforce)."""
 
     period: Period
     figures: Scope
+    pools: dict[str, Scope] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -160,9 +162,15 @@ def _periods(scenario: Scenario, runs: list[RunFigures]) -> dict[str, list[Perio
     if not all(r.periods for r in runs):
         return {}
     cal = Calendar.of(scenario)
+    names = runs[0].pool_periods.get("day", {})
     return {
         kind: [
-            PeriodScope(p, summarize_scope([r.periods[kind][i] for r in runs]))
+            PeriodScope(
+                p,
+                summarize_scope([r.periods[kind][i] for r in runs]),
+                {name: summarize_scope([r.pool_periods[kind][name][i] for r in runs])
+                 for name in names},
+            )
             for i, p in enumerate(cal.periods(kind))
         ]
         for kind in PERIOD_KINDS

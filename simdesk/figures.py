@@ -26,6 +26,7 @@ from simdesk.tally import (
     POOL_PERIOD,
     Block,
     JourneyTally,
+    PeopleCount,
     PoolRecord,
     RunTallies,
     Tally,
@@ -152,6 +153,9 @@ class RunFigures:
     """Per pool, 24 scopes of ``POOL_HOUR_FIGURES``."""
     periods: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     """Per kind of period (day, week, month), the totals' figures of each period."""
+    pool_periods: dict[str, dict[str, list[dict[str, float]]]] = field(default_factory=dict)
+    """Per kind of period, per pool with ``workforce``, ``POOL_PERIOD_FIGURES`` of each
+    period (in the order of ``periods``)."""
 
 
 def _div(a: float, b: float) -> float:
@@ -241,19 +245,29 @@ def _workforce(run: RunTallies, p: PoolRecord) -> dict[str, float]:
     w = p.people
     if w is None:
         return {}
-    paid = p.staffed_area / p.cap / 3600.0
+    count = PeopleCount(w.start, w.hires, w.leavers, w.end, w.new, w.nesting, w.proficient)
+    return _people_figures(p, count, p.staffed_area, run.measured_s)
+
+
+def _people_figures(
+    p: PoolRecord, count: PeopleCount, staffed: float, measured_s: float
+) -> dict[str, float]:
+    """The ``WORKFORCE_FIGURES`` of a pool over a span (the measured period, or one of
+    its days, weeks or months): its people ``count`` and its staffed unit-seconds."""
+    assert p.people is not None
+    paid = staffed / p.cap / 3600.0
     return {
-        "headcount_start": float(w.start),
-        "headcount_end": float(w.end),
-        "hires": float(w.hires),
-        "leavers": float(w.leavers),
-        "fte_on_duty": _div(paid * 3600.0, run.measured_s),
+        "headcount_start": float(count.start),
+        "headcount_end": float(count.end),
+        "hires": float(count.hires),
+        "leavers": float(count.leavers),
+        "fte_on_duty": _div(paid * 3600.0, measured_s),
         "paid_hours": paid,
-        "productive_hours": paid * (1.0 - w.shrinkage),
-        "tenure_new": float(w.new),
-        "tenure_nesting": float(w.nesting),
-        "tenure_proficient": float(w.proficient),
-        "hire_cost": _hire_cost(p),
+        "productive_hours": paid * (1.0 - p.people.shrinkage),
+        "tenure_new": float(count.new),
+        "tenure_nesting": float(count.nesting),
+        "tenure_proficient": float(count.proficient),
+        "hire_cost": count.hires * p.people.cost_per_hire,
     }
 
 
@@ -409,10 +423,11 @@ def run_figures(run: RunTallies) -> RunFigures:
         fh.update(_people(Tally.merged([run.people[i][h] for i in range(ntypes)])))
         fh.update(_issues(JourneyTally.merged([run.journeys[i][h] for i in range(ntypes)])))
         intervals.append(fh)
+    periods, pool_periods = _periods(run, settlements)
     return RunFigures(
         totals=totals, pools=pool_figs, types=types, intervals=intervals,
         week_hours=_week_hours(run), pool_hours=_pool_hours(run),
-        periods=_periods(run, settlements),
+        periods=periods, pool_periods=pool_periods,
     )
 
 
@@ -515,37 +530,67 @@ def _pool_hours(run: RunTallies) -> dict[str, list[dict[str, float]]]:
     return out
 
 
+POOL_PERIOD_FIGURES = ("handled", "service_level", "occupancy", "cost_total",
+                      *WORKFORCE_FIGURES)
+"""A workforce pool's figures per period: its own service, its cost (hires included) and
+its people (docs/figures.md, "People over months")."""
+
+PeriodFigures = dict[str, list[dict[str, float]]]
+
+
 def _periods(
     run: RunTallies, settlements: dict[str, Settlement]
-) -> dict[str, list[dict[str, float]]]:
-    """Every figure of the totals per day, week and month (month with a start date).
+) -> tuple[PeriodFigures, dict[str, PeriodFigures]]:
+    """Every figure of the totals per day, week and month (month with a start date), and
+    each workforce pool's ``POOL_PERIOD_FIGURES`` per period.
 
     A contact counts in the period it arrived in (an issue in its first contact's);
-    busy and staffed time, costs and overflowed visits in the period they happened in.
-    A pool under a contract costs its settlement's money on the period's days
-    (``Settlement.span``): a calendar month exactly its invoice; a day or a week its share
-    of its month's price, and the penalty or bonus of each clause period that ends in it.
-    Days nest in weeks and months, so those are merged from days."""
+    busy and staffed time, costs and overflowed visits in the period they happened in;
+    a hire's cost in the period of the hire (its first day of training). A pool under a
+    contract costs its settlement's money on the period's days (``Settlement.span``): a
+    calendar month exactly its invoice; a day or a week its share of its month's price,
+    and the penalty or bonus of each clause period that ends in it. Days nest in weeks
+    and months, so those are merged from days: a period's headcount at its start is its
+    first day's, at its end its last day's."""
     if not run.days:
-        return {}
+        return {}, {}
     cal = Calendar.of(run.scenario)
     days = cal.periods("day")
-    out: dict[str, list[dict[str, float]]] = {}
+    out: PeriodFigures = {}
+    pools: dict[str, PeriodFigures] = {}
     for kind in PERIOD_KINDS:
         if kind == "month" and cal.start is None:
             continue
         figs = []
+        per_pool: PeriodFigures = {p.name: [] for p in run.pools if p.people is not None}
         for p in cal.periods(kind) if kind != "day" else days:
             members = [i for i, d in enumerate(days) if p.t0 <= d.t0 < p.t1]
-            figs.append(_period(run, members, p.t1 - p.t0, settlements))
+            totals, pool_figs = _period(run, members, p.t1 - p.t0, settlements)
+            figs.append(totals)
+            for name, f in pool_figs.items():
+                per_pool[name].append(f)
         out[kind] = figs
-    return out
+        if per_pool:
+            pools[kind] = per_pool
+    return out, pools
+
+
+def _people_in(p: PoolRecord, members: list[int]) -> PeopleCount:
+    """A pool's people over consecutive measured days: the first day's start, the last
+    day's end and tenure mix, the hires and leavers of every day."""
+    assert p.people is not None
+    days = [p.people.days[i] for i in members]
+    first, last = days[0], days[-1]
+    return PeopleCount(
+        first.start, sum(d.hires for d in days), sum(d.leavers for d in days), last.end,
+        last.new, last.nesting, last.proficient,
+    )
 
 
 def _period(
     run: RunTallies, members: list[int], measured_s: float,
     settlements: dict[str, Settlement],
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     cells, people, issues = contact_block(), contact_block(), journey_block()
     pools = np.zeros((len(run.pools), len(POOL_PERIOD)), dtype=np.float64)
     for d in (run.days[i] for i in members):
@@ -553,22 +598,38 @@ def _period(
         people.merge(d.people)
         issues.merge(d.journeys)
         pools += np.asarray(d.pools, dtype=np.float64)
-    handled, resolved, overflowed, busy, staffed = (
+    handled, resolved, overflowed, busy, staffed, within, finished = (
         pools[:, POOL_PERIOD.index(k)]
-        for k in ("handled", "resolved", "overflowed", "busy_s", "staffed_s")
+        for k in ("handled", "resolved", "overflowed", "busy_s", "staffed_s", "within",
+                  "finished")
     )
     cost = 0.0
     busy_people = staffed_people = 0.0
     lines: dict[str, float] = {}
+    pool_figs: dict[str, dict[str, float]] = {}
     for i, p in enumerate(run.pools):
+        # Added to the desk's cost line by line, in the order the totals add them.
         if p.name in settlements:
             bill = settlements[p.name].span(members)
-            cost += bill.total
+            parts = [bill.total]
             for key, value in _contract_lines(run, bill, p.name).items():
                 lines[key] = lines.get(key, 0.0) + value
         else:
-            cost += _staffing_cost(run, p, measured_s, float(staffed[i]))
-            cost += _variable_cost(run, p, float(handled[i]), float(resolved[i]))
+            parts = [_staffing_cost(run, p, measured_s, float(staffed[i])),
+                     _variable_cost(run, p, float(handled[i]), float(resolved[i]))]
+        if p.people is not None:
+            workforce = _people_figures(p, _people_in(p, members), float(staffed[i]),
+                                        measured_s)
+            parts.append(workforce["hire_cost"])
+            pool_figs[p.name] = {
+                "handled": float(handled[i]),
+                "service_level": _div(float(within[i]), float(finished[i])),
+                "occupancy": _div(float(busy[i]), float(staffed[i])),
+                "cost_total": float(sum(parts)),
+                **workforce,
+            }
+        for part in parts:
+            cost += part
         if not p.is_bot:
             busy_people += busy[i]
             staffed_people += staffed[i]
@@ -577,4 +638,4 @@ def _period(
         float(cost), float(overflowed.sum()),
     )
     figs.update({k: lines[k] for k in CONTRACT_FIGURES if k in lines})
-    return figs
+    return figs, pool_figs

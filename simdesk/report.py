@@ -65,7 +65,9 @@ def targets_json(verdicts: Sequence[TargetVerdict]) -> list[dict[str, Any]]:
 
 def periods_json(periods: dict[str, list[PeriodScope]]) -> dict[str, Any]:
     """Each kind of period, each period with its index (from 1), first date (null without
-    a start date) and measured seconds; ``month`` is empty without a start date."""
+    a start date) and measured seconds, then the totals' figures and, when some pool has
+    ``workforce``, ``pools`` (those pools' figures in the period); ``month`` is empty
+    without a start date."""
     return {
         kind: [
             {
@@ -73,6 +75,8 @@ def periods_json(periods: dict[str, list[PeriodScope]]) -> dict[str, Any]:
                 "start": None if p.period.start is None else p.period.start.isoformat(),
                 "measured_s": number(p.measured_s),
                 **scope_json(p.figures),
+                **({"pools": {name: scope_json(v) for name, v in p.pools.items()}}
+                   if p.pools else {}),
             }
             for p in periods.get(kind, [])
         ]

@@ -11,7 +11,7 @@ per-type, the per-hour and the per-period tables, which are merged from cells at
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -302,11 +302,28 @@ class PoolRecord:
     people: PeopleRecord | None = None  # a pool with ``workforce`` only
 
 
+class PeopleCount(NamedTuple):
+    """A pool's people over one span: employed just before its start and just before its
+    end (in training included), hires and leavers in it, and the tenure mix of the people
+    employed at its end (in training, inside the learning ramp, the rest), so that
+    ``start + hires - leavers == end == new + nesting + proficient`` exactly."""
+
+    start: int
+    hires: int
+    leavers: int
+    end: int
+    new: int
+    nesting: int
+    proficient: int
+
+
 @dataclass
 class PeopleRecord:
     """A pool's people over the measured period (from its workforce plan): employed at
     its start and end, hires and leavers in it (``start + hires - leavers == end``), the
-    tenure mix at its end, the shrinkage and the cost of one hire."""
+    tenure mix at its end, the shrinkage and the cost of one hire; and the same counts
+    for each measured day (``days``, one per ``RunTallies.days``), from which the figures
+    of weeks and months are merged."""
 
     start: int
     hires: int
@@ -317,6 +334,7 @@ class PeopleRecord:
     proficient: int
     shrinkage: float
     cost_per_hire: float
+    days: list[PeopleCount] = field(default_factory=list)
 
 
 @dataclass

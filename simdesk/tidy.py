@@ -3,7 +3,9 @@
 Columns: ``scenario, versus, section, name, figure, mean, low, high``. ``section`` is
 ``totals`` (name empty), ``pools``, ``types``, ``intervals`` (name the hour, ``00:00``),
 ``pool_intervals`` (name the pool and the hour, ``vendor 08:00``), ``day``, ``week`` or
-``month`` (name the period's first date, or its number without a start date);
+``month`` (name the period's first date, or its number without a start date), and for
+pools with ``workforce`` ``pool_day``, ``pool_week`` or ``pool_month`` (name the pool
+and the period, ``inhouse 2027-04-01``);
 ``low`` and ``high`` are the 95% interval (empty with one replication). A comparison adds
 the paired differences of each later scenario from the first as rows whose ``versus``
 names the first scenario (empty on plain values). Every figure of the Summary is written,
@@ -57,6 +59,12 @@ def _summary_rows(label: str, s: Summary) -> Iterator[Row]:
             start = p.period.start
             name = str(p.period.index) if start is None else start.isoformat()
             yield from _scope_rows(label, "", kind, name, p.figures)
+    for kind, periods in s.periods.items():
+        for p in periods:
+            start = p.period.start
+            when = str(p.period.index) if start is None else start.isoformat()
+            for pool, scope in p.pools.items():
+                yield from _scope_rows(label, "", f"pool_{kind}", f"{pool} {when}", scope)
 
 
 def _write(rows: Iterator[Row]) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -39,6 +40,7 @@ from simdesk.scenario import (
     Workforce,
 )
 from simdesk.streams import Streams
+from simdesk.tally import PeopleCount
 
 __all__ = [
     "EventKind",
@@ -273,6 +275,37 @@ class WorkforcePlan:
                 np.searchsorted(hires, period.t1, "left") - np.searchsorted(hires, period.t0)
             )
             out.append(PeriodCount(period, start, n_hires, start + n_hires - end, end))
+        return out
+
+    def people_counts(self, spans: Sequence[tuple[float, float]]) -> list[PeopleCount]:
+        """Each span ``[t0, t1)``'s people (``tally.PeopleCount``): employed just before
+        its start and just before its end, hires and leavers in it, and the tenure mix of
+        the people counted at its end, judged just before the end (someone whose training
+        ends exactly then is still new). Spans that tile a longer one give its counts:
+        hires and leavers add up, and one span's end is the next one's start."""
+        initial = np.array([p.initial for p in self.people], dtype=bool)
+        hired_at = np.array([p.hired_at for p in self.people], dtype=np.float64)
+        available = np.array([p.available_from for p in self.people], dtype=np.float64)
+        leaves = np.array([p.leaves_at for p in self.people], dtype=np.float64)
+        hires = np.sort(hired_at[~initial])
+        leaving = np.sort(leaves)
+        n_initial = int(initial.sum())
+        ramp = -math.inf if self.curve is None else self.curve.ramp
+
+        def before(t: float) -> int:
+            hired = int(np.searchsorted(hires, t, side="left"))
+            return n_initial + hired - int(np.searchsorted(leaving, t, side="left"))
+
+        out: list[PeopleCount] = []
+        for t0, t1 in spans:
+            start, end = before(t0), before(t1)
+            n_hires = int(np.searchsorted(hires, t1, "left") - np.searchsorted(hires, t0, "left"))
+            employed = (initial | (hired_at < t1)) & (leaves >= t1)
+            new = employed & (available >= t1)
+            nesting = employed & ~new & (t1 - available <= ramp)
+            n_new, n_nesting = int(new.sum()), int(nesting.sum())
+            out.append(PeopleCount(start, n_hires, start + n_hires - end, end, n_new,
+                                   n_nesting, end - n_new - n_nesting))
         return out
 
     def tenure_mix(self, t: float) -> TenureMix:

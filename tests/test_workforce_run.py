@@ -6,8 +6,11 @@ test names the rule it guards; each was checked to fail with that rule broken.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
+
+import pytest
 
 from simdesk.calendar import DAY, Calendar
 from simdesk.engine import simulate
@@ -178,3 +181,90 @@ def test_shift_pool_replays_the_plan_within_its_shifts() -> None:
     without = team(desk(None, shifts=shifts, rate="1/h", horizon="7d"))
     assert with_plan.staffed_area == without.staffed_area
     assert with_plan.t_handled == without.t_handled
+
+
+PERIOD_COUNTS = ("hires", "leavers", "handled")
+
+
+def test_people_per_period_add_up_to_the_pool_and_reconcile() -> None:
+    """Per day, week and month each workforce pool's hires, leavers and handled contacts
+    add up exactly to the pool's; headcount reconciles within each period (start + hires -
+    leavers = end = new + nesting + proficient) and across them (an end is the next
+    start); paid hours and costs add up, and the hires' cost falls in the period of the
+    hire, so the desk's period costs add up to its total with hires included."""
+    wf = {"attrition": {"yearly": "60%", "first_90_days": "20%"}, "training": "10d",
+          "hiring": {"replace": {"lead_time": "20d"}}, "cost_per_hire": 1000,
+          "learning": {"start": 1.5, "months": 1}, "shrinkage": "20%"}
+    s = desk(wf, agents=30, rate="6/h", warmup="10d", horizon="75d")
+    plan = plan_for(s.pools[0], Calendar.of(s), Streams(s.seed, 0))
+    assert plan is not None
+    figs = run_figures(simulate(s))
+    pool = figs.pools["team"]
+    assert pool["hires"] >= 3 and pool["leavers"] >= 3 and pool["tenure_nesting"] > 0
+    assert set(figs.pool_periods) == {"day", "week", "month"}
+    for kind, pools in figs.pool_periods.items():
+        rows = pools["team"]
+        periods = Calendar.of(s).periods(kind)  # type: ignore[arg-type]
+        assert len(rows) == len(periods) == len(figs.periods[kind])
+        for f in PERIOD_COUNTS:
+            assert sum(r[f] for r in rows) == pool[f], (kind, f)
+        assert rows[0]["headcount_start"] == pool["headcount_start"]
+        for f in ("headcount_end", "tenure_new", "tenure_nesting", "tenure_proficient"):
+            assert rows[-1][f] == pool[f], (kind, f)
+        for r, following in itertools.pairwise(rows):
+            assert r["headcount_end"] == following["headcount_start"]
+        for r, period in zip(rows, periods, strict=True):
+            assert r["headcount_start"] + r["hires"] - r["leavers"] == r["headcount_end"]
+            assert r["tenure_new"] + r["tenure_nesting"] + r["tenure_proficient"] == (
+                r["headcount_end"])
+            assert r["headcount_start"] == plan.employed_before(period.t0)
+            assert r["headcount_end"] == plan.employed_before(period.t1)
+            assert r["hire_cost"] == 1000 * r["hires"]
+            assert r["productive_hours"] == r["paid_hours"] * 0.8
+            assert r["fte_on_duty"] == r["paid_hours"] * 3600 / (period.t1 - period.t0)
+        for f in ("paid_hours", "productive_hours", "hire_cost", "cost_total"):
+            assert sum(r[f] for r in rows) == pytest.approx(pool[f], rel=1e-12), (kind, f)
+        assert sum(p["cost_total"] for p in figs.periods[kind]) == pytest.approx(
+            figs.totals["cost_total"], rel=1e-12), kind
+    # Weekly occupancy and service level are the pool's own in that week.
+    weeks = figs.pool_periods["week"]["team"]
+    assert all(0.0 < w["occupancy"] < 1.0 and 0.0 < w["service_level"] <= 1.0 for w in weeks)
+
+
+def test_people_per_period_in_the_json_and_csv(tmp_path: Any) -> None:
+    """The JSON's periods carry ``pools`` (workforce pools only) with every figure, and
+    the CSV a ``pool_month`` row per pool, month and figure; a desk without workforce has
+    neither (its document is unchanged)."""
+    import csv
+    import json
+
+    from simdesk.baseline_schema import schema_problems
+    from simdesk.experiment import summarize
+    from simdesk.figures import POOL_PERIOD_FIGURES
+    from simdesk.render.html import summary_html
+    from simdesk.report import dumps, summary_json
+    from simdesk.tidy import summary_csv
+
+    wf = {"attrition": {"yearly": "60%"}, "hiring": {"classes": [
+        {"date": "2027-02-01", "count": 3}]}}
+    s = desk(wf, agents=10, rate="2/h", horizon="45d")
+    summary = summarize(s, s.seed, [run_figures(simulate(s, s.seed, i)) for i in range(2)])
+    doc = json.loads(dumps(summary_json(summary)))
+    assert not schema_problems(doc)
+    months = doc["periods"]["month"]
+    assert [m["start"] for m in months] == ["2027-01-01", "2027-02-01"]
+    assert all(set(m["pools"]) == {"team"} for m in months)
+    assert set(months[1]["pools"]["team"]) == set(POOL_PERIOD_FIGURES)
+    assert months[1]["pools"]["team"]["hires"]["mean"] == 3
+    assert months[1]["pools"]["team"]["hires"]["n"] == 2
+    rows = list(csv.DictReader(summary_csv(summary).splitlines()))
+    hires = {r["name"]: float(r["mean"]) for r in rows
+             if r["section"] == "pool_month" and r["figure"] == "hires"}
+    assert hires == {"team 2027-01-01": 0.0, "team 2027-02-01": 3.0}
+    html = summary_html(summary)
+    assert "<h3>People by month</h3>" in html and "<h3>People by week</h3>" in html
+    assert "<td class=l>2027-02 *</td><td class=l>team</td><td>12 ± 0</td><td>3 ± 0</td>" in html
+    plain = desk(None, agents=10, rate="2/h", horizon="45d")
+    plain_summary = summarize(plain, 5, [run_figures(simulate(plain))])
+    assert all("pools" not in m for m in summary_json(plain_summary)["periods"]["month"])
+    assert "People by" not in summary_html(plain_summary)

@@ -628,25 +628,24 @@ def _fine_blocks(kind: Kind) -> list[Block]:
 
 
 def _people(p: PoolRuntime, t0: float, t1: float) -> PeopleRecord | None:
-    """The pool's people over the measured period ``[t0, t1)``, from its plan."""
+    """The pool's people over the measured period ``[t0, t1)`` and each of its days, from
+    its plan (the days tile the period, so the period's counts are theirs merged)."""
     if p.roster is None:
         return None
     plan = p.roster.plan
-
-    def employed_before(t: float) -> int:
-        return sum((q.initial or q.hired_at < t) and q.leaves_at >= t for q in plan.people)
-
-    mix = plan.tenure_mix(t1)
+    days = plan.people_counts([(d.t0, d.t1) for d in plan.calendar.periods("day")])
+    whole = plan.people_counts([(t0, t1)])[0]
     return PeopleRecord(
-        start=employed_before(t0),
-        hires=sum(not q.initial and t0 <= q.hired_at < t1 for q in plan.people),
-        leavers=sum(t0 <= q.leaves_at < t1 for q in plan.people),
-        end=employed_before(t1),
-        new=mix.new,
-        nesting=mix.nesting,
-        proficient=mix.proficient,
+        start=whole.start,
+        hires=whole.hires,
+        leavers=whole.leavers,
+        end=whole.end,
+        new=whole.new,
+        nesting=whole.nesting,
+        proficient=whole.proficient,
         shrinkage=plan.shrinkage,
         cost_per_hire=plan.cost_per_hire,
+        days=days,
     )
 
 

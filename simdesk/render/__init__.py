@@ -202,6 +202,11 @@ PERIOD_FIGURES = [
     "offered", "abandonment_rate", "wait_p90_s", "service_level", "occupancy", "cost_total",
 ]
 """Service and cost over time (``run --by``); every figure of each period is in the JSON."""
+WORKFORCE_PERIOD_FIGURES = [
+    "headcount_end", "hires", "leavers", "fte_on_duty", "tenure_new", "tenure_nesting",
+    "occupancy", "service_level", "cost_total",
+]
+"""A workforce pool's people and service per period (``run --by``, the HTML report)."""
 
 
 def hourly_series(s: Summary, by_hour: Sequence[str] = ("all",)) -> dict[str, list[Scope]]:

@@ -70,6 +70,15 @@ def _ratio(x: float) -> str:
     return f"{x:.3f}"
 
 
+def _heads(x: float) -> str:
+    """People: whole in one run, a mean over replications to one decimal (29.5)."""
+    return f"{x:,.0f}" if x == round(x) else f"{x:,.1f}"
+
+
+def _tenth(x: float) -> str:
+    return f"{x:,.1f}"
+
+
 FORMATS: dict[str, Fmt] = {
     "offered": _count,
     "handled": _count,
@@ -95,6 +104,17 @@ FORMATS: dict[str, Fmt] = {
     "issue_csat_mean": _score,
     "contract_periods_met": _count,
     "contract_periods_missed": _count,
+    "headcount_start": _heads,
+    "headcount_end": _heads,
+    "hires": _heads,
+    "leavers": _heads,
+    "tenure_new": _heads,
+    "tenure_nesting": _heads,
+    "tenure_proficient": _heads,
+    "fte_on_duty": _tenth,
+    "paid_hours": _count,
+    "productive_hours": _count,
+    "hire_cost": _money,
 }
 
 

@@ -22,6 +22,7 @@ from simdesk.render import (
     POOL_FIGURES,
     POOL_HOUR_COLUMNS,
     TYPE_FIGURES,
+    WORKFORCE_PERIOD_FIGURES,
     erlang_values,
     hourly_series,
     period_label,
@@ -211,7 +212,28 @@ def _by_period(s: Summary) -> list[str]:
         )
         out += [f"<h2>By {kind}</h2>", '<div class="pair">' + "".join(charts) + "</div>",
                 _table([kind, *(escape(f) for f in figures)], rows), note]
+        out += _people_by_period(s, kind, periods)
     return out
+
+
+def _people_by_period(s: Summary, kind: str, periods: Sequence[PeriodScope]) -> list[str]:
+    """Each workforce pool's people and service per period: headcount at the end, hires,
+    leavers, FTE, tenure mix, its own occupancy, service level and cost (hires
+    included)."""
+    names = list(periods[0].pools)
+    if not names:
+        return []
+    rows = [[escape(period_label(s, p)), escape(name),
+             *(_est(f, p.pools[name][f]) for f in WORKFORCE_PERIOD_FIGURES)]
+            for p in periods for name in names]
+    return [f"<h3>People by {kind}</h3>",
+            '<p class="meta">Pools with a workforce: headcount employed at the end of '
+            "each period (in training included), hires and leavers in it, mean people on "
+            "duty (FTE), people in training (new) and inside the learning ramp (nesting) "
+            "at its end; the pool's own occupancy, service level and cost, hires "
+            "included.</p>",
+            _table([kind, "pool", *(escape(f) for f in WORKFORCE_PERIOD_FIGURES)], rows,
+                   left=2)]
 
 
 def _costs(s: Summary) -> list[str]:
