@@ -268,3 +268,90 @@ def test_people_per_period_in_the_json_and_csv(tmp_path: Any) -> None:
     plain_summary = summarize(plain, 5, [run_figures(simulate(plain))])
     assert all("pools" not in m for m in summary_json(plain_summary)["periods"]["month"])
     assert "People by" not in summary_html(plain_summary)
+
+
+def _two_pool_desk() -> dict[str, Any]:
+    """An in-house team hiring a class and a vendor ramping down, two months."""
+    return {
+        "name": "people", "seed": 3, "start": "2027-01-25", "warmup": "0s",
+        "horizon": "21d", "replications": 2,
+        "demand": {"arrival_rate": "10/h", "types": [{"name": "q", "share": 1}]},
+        "customers": {"patience": "exponential(mean=4m)"},
+        "pools": [
+            {"name": "team", "kind": "inhouse", "agents": 3, "fcr": 0.8,
+             "handle_time": "exponential(mean=10m)", "cost": {"per_hour": 30},
+             "workforce": {"attrition": {"yearly": "50%"}, "training": "7d",
+                           "hiring": {"classes": [{"date": "2027-02-01", "count": 2}]},
+                           "learning": {"start": 1.5, "months": 0.5}}},
+            {"name": "vendor", "kind": "vendor", "agents": 2, "fcr": 0.7,
+             "handle_time": "exponential(mean=12m)", "cost": {"per_hour": 20},
+             "workforce": {"attrition": {"yearly": "90%"}}},
+        ],
+        "routing": {"q": ["team", "vendor"], "overflow_after": "1m"},
+    }
+
+
+@pytest.mark.parametrize("width", [80, None], ids=["80-columns", "redirected"])
+def test_run_prints_the_workforce_and_the_workforce_by_month(tmp_path: Any,
+                                                             width: int | None) -> None:
+    """``run`` prints each workforce pool's people (a column per pool, a row per figure,
+    mean ± interval as the JSON has them); ``--by month`` adds a row per month and pool
+    with its headcount, hires, leavers, FTE, nesting and own service, and the desk's
+    by-month table its satisfaction. Whole at 80 columns and redirected."""
+    import json
+
+    from test_output import assert_fits, est, table_rows
+    from typer.testing import CliRunner
+
+    from simdesk.cli import app
+    from simdesk.render import WORKFORCE_PERIOD_COLUMNS, WORKFORCE_ROWS
+    from simdesk.render.formats import fmt_estimate, fmt_value
+
+    path = tmp_path / "desk.yaml"
+    path.write_text(json.dumps(_two_pool_desk()), encoding="utf-8")
+    doc_path = tmp_path / "r.json"
+    args = ["run", str(path), "--workers", "1", "--no-intraday", "--by", "month",
+            "--json", str(doc_path), *(["--width", str(width)] if width else [])]
+    result = CliRunner().invoke(app, args, env={"NO_COLOR": "1", "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert_fits(out, width)
+    assert "Workforce per pool" in out and "Workforce by month" in out
+    if width is None:
+        assert "(continued)" not in out
+    doc = json.loads(doc_path.read_text())
+    rows = table_rows(out)
+    for f in WORKFORCE_ROWS:
+        cells = [c for r in rows if r[0] == f for c in r[1:]]
+        for name in ("team", "vendor"):
+            assert fmt_estimate(f, est(doc["pools"][name][f])) in cells, (f, name)
+    months = doc["periods"]["month"]
+    assert [m["start"] for m in months] == ["2027-01-01", "2027-02-01"]
+    assert months[1]["pools"]["team"]["hires"]["mean"] == 2  # the class
+    for label, month in zip(("2027-01 *", "2027-02 *"), months, strict=True):
+        for name in ("team", "vendor"):
+            cells = [c for r in rows if r[:2] == [label, name] for c in r[2:]]
+            for f in WORKFORCE_PERIOD_COLUMNS:
+                assert fmt_value(f, month["pools"][name][f]["mean"]) in cells, (label, f)
+        desk_row = [c for r in rows if r[0] == label and len(r) > 2 and r[1] != "team"
+                    and r[1] != "vendor" for c in r[1:]]
+        assert fmt_value("csat_mean", month["csat_mean"]["mean"]) in desk_row
+
+
+def test_run_prints_no_workforce_table_without_workforce(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from simdesk.cli import app
+
+    data = _two_pool_desk()
+    for pool in data["pools"]:
+        del pool["workforce"]
+    path = tmp_path / "desk.yaml"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(path), "--workers", "1", "--no-intraday",
+                                      "--by", "month", "--width", "80"],
+                                env={"NO_COLOR": "1", "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    assert "By month" in result.stdout and "Workforce" not in result.stdout

@@ -199,14 +199,22 @@ BY_HOUR = ("all", "weekday", "pool")
 """``run --by-hour``: all days together (the default), split by weekday, and per pool."""
 POOL_HOUR_COLUMNS = ["offered", "service_level", "wait_mean_s", "abandonment_rate", "occupancy"]
 PERIOD_FIGURES = [
-    "offered", "abandonment_rate", "wait_p90_s", "service_level", "occupancy", "cost_total",
+    "offered", "abandonment_rate", "wait_p90_s", "service_level", "occupancy", "csat_mean",
+    "cost_total",
 ]
-"""Service and cost over time (``run --by``); every figure of each period is in the JSON."""
+"""Service, satisfaction and cost over time (``run --by``); every figure of each period
+is in the JSON."""
 WORKFORCE_PERIOD_FIGURES = [
     "headcount_end", "hires", "leavers", "fte_on_duty", "tenure_new", "tenure_nesting",
-    "occupancy", "service_level", "cost_total",
+    "occupancy", "service_level", "hire_cost", "cost_total",
 ]
-"""A workforce pool's people and service per period (``run --by``, the HTML report)."""
+"""A workforce pool's people and service per period (the HTML report)."""
+WORKFORCE_PERIOD_COLUMNS = [
+    "headcount_end", "hires", "leavers", "fte_on_duty", "tenure_nesting", "occupancy",
+    "service_level",
+]
+"""The same in the terminal (``run --by``), few enough to fit 80 columns: the pools' cost
+per period is in the JSON, the CSV and the HTML report, the desk's in ``By month``."""
 
 
 def hourly_series(s: Summary, by_hour: Sequence[str] = ("all",)) -> dict[str, list[Scope]]:
@@ -329,6 +337,73 @@ def period_tables(s: Summary, kind: str, width: int | None) -> list[RenderableTy
     return fit_tables(f"By {kind} (means)", keys, cols, width, caption=caption or None)
 
 
+WORKFORCE_ROWS = [
+    "headcount_start", "headcount_end", "hires", "leavers", "fte_on_duty", "paid_hours",
+    "productive_hours", "tenure_new", "tenure_nesting", "tenure_proficient", "hire_cost",
+]
+"""The people of each pool with ``workforce`` over the measured period (``run``)."""
+WORKFORCE_SHORT = {
+    "headcount_end": "head", "hires": "hires", "leavers": "left", "fte_on_duty": "FTE",
+    "tenure_new": "new", "tenure_nesting": "nest.",
+}
+WORKFORCE_LEGEND = {
+    "head": "headcount at the end (employed, in training included)",
+    "left": "leavers",
+    "FTE": "mean people on duty and paid",
+    "new": "in training at the end",
+    "nest.": "nesting: inside the learning ramp at the end",
+}
+
+
+def workforce_pools(s: Summary) -> list[str]:
+    """The pools with ``workforce`` (the only ones with people figures)."""
+    return [name for name, scope in s.pools.items() if "headcount_start" in scope]
+
+
+def workforce_tables(s: Summary, width: int | None) -> list[RenderableType]:
+    """Each workforce pool's people over the measured period, a column per pool (a row
+    per figure, as the summary table): nothing when no pool has a workforce."""
+    names = workforce_pools(s)
+    if not names:
+        return []
+    key = Column("figure", WORKFORCE_ROWS, "left")
+    cols = [Column(name, [fmt_estimate(f, s.pools[name][f]) for f in WORKFORCE_ROWS])
+            for name in names]
+    caption = (
+        "headcount: people employed at the start and end of the measured period, in "
+        "training included; fte_on_duty: mean people on duty and paid; tenure at the end: "
+        "new (in training), nesting (inside the learning ramp), proficient; hire_cost is "
+        "in the pool's cost"
+    )
+    return fit_tables("Workforce per pool (mean ± 95% CI)", [key], cols, width,
+                      caption=caption)
+
+
+def workforce_period_tables(s: Summary, kind: str, width: int | None) -> list[
+    RenderableType
+]:
+    """Each workforce pool's people and own service per day, week or month (``run --by``):
+    a row per period and pool, the periods set apart by rules."""
+    periods = s.periods.get(kind, [])
+    names = list(periods[0].pools) if periods else []
+    if not names:
+        return []
+    rows = [(p, name) for p in periods for name in names]
+    keys = [Column(kind, [period_label(s, p) for p, _ in rows], "left"),
+            Column("pool", [plain(name) for _, name in rows], "left")]
+    cols = [
+        Column(WORKFORCE_SHORT.get(f, SHORT.get(f, f)),
+               [fmt_value(f, p.pools[name][f].mean) for p, name in rows])
+        for f in WORKFORCE_PERIOD_COLUMNS
+    ]
+    legend = dict(LEGEND, SL=f"service level ({within_text(s)})", **WORKFORCE_LEGEND)
+    caption = legend_text([c.header for c in cols], legend) or ""
+    caption += "; the pool's own occupancy and service level"
+    sections = [i for i in range(1, len(rows)) if rows[i][0] is not rows[i - 1][0]]
+    return fit_tables(f"Workforce by {kind} (means)", keys, cols, width, caption=caption,
+                      sections=sections)
+
+
 def render_summary(
     s: Summary,
     console: Console,
@@ -347,8 +422,10 @@ def render_summary(
     tables += scope_tables(
         "Per inquiry type (means)", "type", s.types, TYPE_FIGURES, width, within
     )
+    tables += workforce_tables(s, width)
     for kind in by:
         tables += period_tables(s, kind, width)
+        tables += workforce_period_tables(s, kind, width)
     if intraday:
         tables += intraday_tables(s, width, by_hour)
     print_tables(console, tables)
