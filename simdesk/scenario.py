@@ -1474,6 +1474,16 @@ def _workforce_problems(s: Scenario) -> list[tuple[Loc, str]]:
                     (where, f"the class starts before the start date ({s.start.isoformat()})")
                 )
         up_to = hiring.up_to
+        if up_to is not None and pool.headcounts is not None:
+            out.append(
+                (
+                    (*at, "hiring", "up_to"),
+                    "the pool's 'agents' by date already set the headcount the plan keeps "
+                    "(it hires up to each date's and releases the last hired when it falls); "
+                    "give the targets once: drop 'up_to', or write 'agents' as a number and "
+                    "the targets as 'up_to: {target: {YYYY-MM: n, ...}}'",
+                )
+            )
         if up_to is not None and isinstance(up_to.target, dict) and s.start is None:
             out.append(
                 ((*at, "hiring", "up_to", "target"), "targets by month need the scenario's 'start'")

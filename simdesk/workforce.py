@@ -20,6 +20,7 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace as replace_person
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -39,6 +40,7 @@ from simdesk.scenario import (
     UpToHiring,
     Workforce,
 )
+from simdesk.shifts import headcount_changes
 from simdesk.streams import Streams
 from simdesk.tally import PeopleCount
 
@@ -370,7 +372,7 @@ def plan_workforce(
     end = calendar.end
     people = _existing_staff(pool.people, wf, hazard, leave_rng, tenure_rng)
     hired = _Hiring(wf, hazard, hire_rng, calendar, people)
-    hired.run(hiring_policy(pool))
+    hired.run(hiring_policy(pool), headcount_changes(pool, calendar) if pool.headcounts else ())
     people = hired.people
     absences = _absences(wf.absence, people, calendar, absence_rng)
     events = _events(people, absences, end)
@@ -417,12 +419,16 @@ def _existing_staff(
     return out
 
 
-_LEAVE, _HIRE, _REVIEW = 0, 1, 2
+_LEAVE, _HIRE, _REVIEW, _TARGET = 0, 1, 2, 3
+# What a hire was ordered for: a class (never cancelled) or to make up a headcount (a
+# replacement, up_to, a dated headcount), which a falling dated headcount cancels first.
+_CLASS, _MAKE_UP = 0, 1
 
 
 class _Hiring:
-    """Hires over the run under one policy, by walking leaves, hires and reviews in time
-    order (a leave may call for a replacement; a review counts who is employed)."""
+    """Hires over the run under one policy, by walking leaves, hires, reviews and dated
+    headcounts in time order (a leave may call for a replacement; a review counts who is
+    employed; a dated headcount hires or releases people to meet it)."""
 
     def __init__(
         self,
@@ -439,18 +445,23 @@ class _Hiring:
         self.people = list(people)
         self.employed = len(people)
         self.ordered = 0  # hires decided on but not yet started
-        self._heap: list[tuple[float, int, int]] = []
+        self.making_up = 0  # of those, hires that make up a headcount (not a class)
+        self.cancelled = 0  # make-up hires still in the heap that will not start
+        # (time, kind, sequence, person for a leave or _CLASS/_MAKE_UP for a hire)
+        self._heap: list[tuple[float, int, int, int]] = []
         self._seq = 0
 
-    def _push(self, t: float, kind: int) -> None:
-        """``kind``: _LEAVE, _HIRE or _REVIEW, also their order at one instant."""
+    def _push(self, t: float, kind: int, arg: int = -1) -> None:
+        """``kind``: _LEAVE, _HIRE, _REVIEW or _TARGET, also their order at one instant."""
         if t < self.calendar.end:
-            heapq.heappush(self._heap, (t, kind, self._seq))
+            heapq.heappush(self._heap, (t, kind, self._seq, arg))
             self._seq += 1
 
-    def run(self, policy: Hiring | None) -> None:
+    def run(self, policy: Hiring | None, targets: Sequence[tuple[float, int]] = ()) -> None:
+        """Hire under ``policy``; ``targets`` are the dated headcounts (time, people) the
+        plan keeps from each time on (docs/scenario-format.md, "In the run")."""
         for p in self.people:
-            self._push(p.leaves_at, _LEAVE)
+            self._push(p.leaves_at, _LEAVE, p.id)
         replace: ReplaceHiring | None = None
         up_to: UpToHiring | None = None
         if policy is not None:
@@ -460,28 +471,64 @@ class _Hiring:
             if up_to is not None:
                 for t in self._reviews():
                     self._push(t, _REVIEW)
+        for i, (t, _) in enumerate(targets):
+            self._push(t, _TARGET, i)
         while self._heap:
-            t, kind, _ = heapq.heappop(self._heap)
+            t, kind, _, arg = heapq.heappop(self._heap)
             if kind == _LEAVE:
+                if self.people[arg].leaves_at != t:
+                    continue  # released earlier by a falling dated headcount
                 self.employed -= 1
                 if replace is not None:
-                    self._order(t + replace.lead_time - self.wf.training)
+                    self._order(t + replace.lead_time - self.wf.training, _MAKE_UP)
             elif kind == _HIRE:
+                if arg == _MAKE_UP:
+                    self.making_up -= 1
+                    if self.cancelled:
+                        self.cancelled -= 1
+                        self.ordered -= 1
+                        continue
                 self._hire(t)
+            elif kind == _TARGET:
+                self._meet(t, targets[arg][1])
             elif up_to is not None:
                 wanted = self._target(up_to, t + up_to.lead_time)
                 for _ in range(max(0, wanted - self.employed - self.ordered)):
-                    self._order(t + up_to.lead_time - self.wf.training)
+                    self._order(t + up_to.lead_time - self.wf.training, _MAKE_UP)
+
+    def _meet(self, t: float, wanted: int) -> None:
+        """A dated headcount from ``t``: hire the missing people now (in training first),
+        counting the make-up hires already ordered; or cancel those, then release the
+        people hired last (in training first) until ``wanted`` are employed."""
+        pending = self.making_up - self.cancelled
+        short = wanted - self.employed - pending
+        if short > 0:
+            for _ in range(short):
+                self._order(t, _MAKE_UP)
+            return
+        drop = min(-short, pending)
+        self.cancelled += drop
+        self.ordered -= drop
+        release = self.employed - wanted
+        if release <= 0:
+            return
+        employed = [p for p in self.people if p.employed(t)]
+        employed.sort(key=lambda p: (p.hired_at, p.id), reverse=True)
+        for p in employed[:release]:
+            self.people[p.id] = replace_person(p, leaves_at=t)
+            self.employed -= 1
 
     def _class(self, cls: HiringClass) -> None:
         t = self.calendar.time_of(cls.date)
         for _ in range(cls.count):
-            self._order(t)
+            self._order(t, _CLASS)
 
-    def _order(self, hire_at: float) -> None:
+    def _order(self, hire_at: float, why: int) -> None:
         if hire_at < self.calendar.end:
             self.ordered += 1
-            self._push(hire_at, _HIRE)
+            if why == _MAKE_UP:
+                self.making_up += 1
+            self._push(hire_at, _HIRE, why)
 
     def _hire(self, t: float) -> None:
         self.ordered -= 1
@@ -495,7 +542,7 @@ class _Hiring:
             leaves_at=self.hazard.leaves_at(t, t, e),
         )
         self.people.append(person)
-        self._push(person.leaves_at, _LEAVE)
+        self._push(person.leaves_at, _LEAVE, person.id)
 
     def _reviews(self) -> list[float]:
         """Time 0 and the first day of every month (every mean month without dates)."""

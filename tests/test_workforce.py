@@ -214,6 +214,58 @@ def test_hire_up_to_never_dismisses_and_reviews_every_mean_month_without_dates()
     assert _position(result, leave, LEAD) < 40
 
 
+def dated(counts: dict[str, int], workforce: dict[str, Any], kind: str = "inhouse") -> Pool:
+    return Pool.model_validate(
+        {"name": "p", "kind": kind, "agents": counts, "handle_time": "exponential(mean=3m)",
+         "workforce": workforce}
+    )
+
+
+def test_a_dated_headcount_is_kept_hiring_on_a_rise_and_releasing_the_last_hired() -> None:
+    """``agents`` by date with a workforce (docs: "In the run"): on a rise the missing
+    people are hired at 00:00 of the date (in training first); on a fall the people hired
+    last leave then (those in training first), counted as leavers and not replaced."""
+    wf = {"training": "10d", "hiring": {"classes": [{"date": "2027-02-15", "count": 2}]}}
+    counts = {"2027-01-04": 5, "2027-02-01": 8, "2027-03-01": 6, "2027-04-05": 3}
+    result = plan(dated(counts, wf), horizon=150 * DAY)
+    cal = result.calendar
+    feb, feb15, mar, apr = (cal.time_of(date(2027, m, d)) for m, d in
+                            ((2, 1), (2, 15), (3, 1), (4, 5)))
+    assert employed(result.people, feb - 1) == 5
+    assert employed(result.people, feb) == 8  # three hired on the date
+    assert result.on_duty_at(feb) == 5 and result.on_duty_at(feb + 10 * DAY) == 8
+    assert employed(result.people, feb15) == 10  # the class comes on top
+    assert employed(result.people, mar) == 6
+    released = sorted((p for p in result.people if p.leaves_at == mar), key=lambda p: p.id)
+    # the class (ids 8, 9, hired last), then two of the hires of February 1 (5-7)
+    assert [p.id for p in released] == [6, 7, 8, 9]
+    assert employed(result.people, apr) == 3
+    # the last hire of February 1, then the existing staff (alike: the highest ids first)
+    assert {p.id for p in result.people if p.leaves_at == apr} == {3, 4, 5}
+    months = {c.period.label: c for c in result.counts("month")}
+    assert (months["2027-03"].leavers, months["2027-04"].leavers) == (4, 3)
+    assert all(c.start + c.hires - c.leavers == c.end for c in months.values())
+
+
+def test_a_falling_dated_headcount_cancels_replacements_not_yet_hired() -> None:
+    """A vendor stepping down: its leavers are replaced (the vendor default), but from the
+    date of a lower headcount no pending replacement takes the pool above it."""
+    wf = {"attrition": {"yearly": "100%"}, "training": "14d",
+          "hiring": {"replace": {"lead_time": "90d"}}}
+    counts = {"2027-01-04": 12, "2027-04-05": 6}
+    result = plan(dated(counts, wf, kind="vendor"), horizon=250 * DAY)
+    cal = result.calendar
+    apr = cal.time_of(date(2027, 4, 5))
+    before = [employed(result.people, t) for t in np.linspace(0, apr - 1, 400)]
+    after = [employed(result.people, t) for t in np.linspace(apr, cal.end - 1, 400)]
+    assert max(before) == 12 and min(before) < 12  # leavers replaced after a lead time
+    assert employed(result.people, apr) == 6 and max(after) == 6
+    # pending replacements were cancelled, not released on arrival: everyone hired after
+    # the step was hired for a leaver after it
+    late = [p for p in result.people if not p.initial and p.hired_at > apr]
+    assert late and all(p.hired_at - (90 - 14) * DAY >= apr for p in late)
+
+
 def test_periods_reconcile_start_plus_hires_minus_leavers_is_end() -> None:
     wf = {
         "attrition": {"yearly": "40%", "first_90_days": "20%"},

@@ -175,3 +175,20 @@ def test_a_run_no_longer_warns_that_the_workforce_is_not_simulated(tmp_path: Pat
     path = tmp_path / "s.yaml"
     path.write_text(BASE, encoding="utf-8")
     assert not any("workforce" in w for w in warnings_for(load_scenario(path)))
+
+
+def test_dated_agents_and_hire_up_to_are_one_target_too_many(tmp_path: Path) -> None:
+    """A headcount by date is the plan's target already (docs, "In the run"): with
+    ``up_to`` as well the file says two things; a located error names the way out."""
+    text = edit("    agents: 3\n", "    agents: {2027-01-04: 3, 2027-03-01: 6}\n", edit(
+        "hiring:\n        replace: {lead_time: 74d}\n        classes:\n"
+        "          - {date: 2027-02-01, count: 12}\n",
+        "hiring:\n        up_to: {target: 5}\n"))
+    code, err, path = validate(tmp_path, text)
+    assert code == 2, err
+    assert f"{path}:{line_of(text, 'up_to')}: pools[agents].workforce.hiring.up_to: the " \
+        "pool's 'agents' by date already set the headcount" in err, err
+    assert "Traceback" not in err
+    ok = edit("    agents: 3\n", "    agents: {2027-01-04: 3, 2027-03-01: 6}\n")
+    code, err, _ = validate(tmp_path, ok)
+    assert code == 0, err  # with replace and classes it is a target like any other

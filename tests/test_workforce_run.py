@@ -25,7 +25,7 @@ from simdesk.workforce import YEAR, plan_for
 def desk(
     workforce: dict[str, Any] | None,
     *,
-    agents: int | None = 10,
+    agents: int | dict[str, int] | None = 10,
     rate: str = "20/h",
     horizon: str = "30d",
     warmup: str = "0s",
@@ -355,3 +355,21 @@ def test_run_prints_no_workforce_table_without_workforce(tmp_path: Any) -> None:
                                 env={"NO_COLOR": "1", "TERM": "dumb"})
     assert result.exit_code == 0, result.output
     assert "By month" in result.stdout and "Workforce" not in result.stdout
+
+
+def test_a_dated_headcount_with_a_workforce_is_replayed_as_without_one() -> None:
+    """``agents`` by date are kept by the plan (hires on a rise, the last hired released
+    on a fall): with no training, attrition or learning the pool is staffed exactly as
+    the same dated headcount without a workforce, and serves the same contacts."""
+    counts = {"2027-01-04": 6, "2027-01-11": 3, "2027-01-18": 5, "2027-01-25": 2}
+
+    def dated(workforce: dict[str, Any] | None) -> PoolRecord:
+        return team(desk(workforce, agents=counts, rate="12/h", horizon="28d"))
+
+    with_plan, without = dated({"training": "0s"}), dated(None)
+    assert with_plan.people is not None
+    assert (with_plan.people.hires, with_plan.people.leavers) == (2, 6)
+    assert (with_plan.people.start, with_plan.people.end) == (6, 2)
+    assert with_plan.staffed_area == without.staffed_area
+    assert with_plan.t_handled == without.t_handled
+    assert with_plan.tally.abandoned == without.tally.abandoned
