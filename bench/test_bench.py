@@ -49,3 +49,14 @@ def test_baseline_agrees_with_simdesk_roughly() -> None:
                            int(p["agents"]), 3)
     sim = bench_run._run_simdesk(bench_run.ERLANG_A, 50_000 / p["rate_per_s"])
     assert abs(base["abandonment_rate"] - sim["abandonment_rate"]) < 0.02
+
+
+@pytest.mark.bench
+def test_people_bench_runs_and_prints_its_ratio() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "people_bench.py"), "--days", "0.25", "--rounds", "1"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "ratio workforce/plain: median" in proc.stdout
+    assert "without shrinkage and absence" in proc.stdout
