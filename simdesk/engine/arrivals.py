@@ -31,8 +31,6 @@ from simdesk.rates import HourlyRates, busyness_factors, weekly_rates
 from simdesk.traces import replay, trace_info
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.scenario import Scenario
     from simdesk.streams import Streams
 
@@ -208,7 +206,7 @@ class ArrivalsMixin(DeskBase):
         at, row = self.next_arrival()
         self._at(at, self._on_arrival, row)
 
-    def _on_arrival(self, ev: Event) -> None:
+    def _on_arrival(self, row: FreshRow) -> None:
         """Start this arrival's contact, then the following ones while they come first.
 
         An arrival that falls before every scheduled event would be popped straight
@@ -220,7 +218,6 @@ class ArrivalsMixin(DeskBase):
         end = self.end
         next_arrival = self.next_arrival
         now = env._now
-        row = ev._value
         while True:
             at, nxt = next_arrival()
             self._start_contact(now, row, 0, None)
@@ -228,11 +225,11 @@ class ArrivalsMixin(DeskBase):
                 env._now = now = at
                 row = nxt
                 continue
-            self._push(at, self.on_arrival, nxt)
+            self._at(at, self.on_arrival, nxt)
             return
 
-    def _on_followup(self, ev: Event) -> None:
-        tidx, contacts_before, (first, jcell, contacts) = ev._value
+    def _on_followup(self, value: tuple[int, int, Journey]) -> None:
+        tidx, contacts_before, (first, jcell, contacts) = value
         now = self.env._now
         if now == self.followup_at:
             self.followups_now += 1

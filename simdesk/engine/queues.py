@@ -38,8 +38,6 @@ from simdesk.engine.contact import ABANDONED
 from simdesk.weekly import NONE, alternative_table, on_whole_hours
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.staffing import Agent, PoolRuntime
 
@@ -221,10 +219,10 @@ class QueuesMixin(DeskBase):
             return
         inq.deadline = now + remaining
         if remaining != math.inf and not self.lazy_abandonment:
-            self._push(now + remaining, self.on_patience, (inq, inq.token))
+            self._at(now + remaining, self.on_patience, (inq, inq.token))
         over = route.overflow_after
         if over is not None and over < remaining and k + 1 < len(route.pools) and not pool.is_bot:
-            self._push(now + over, self.on_overflow, (inq, inq.token, k + 1))
+            self._at(now + over, self.on_overflow, (inq, inq.token, k + 1))
 
     def _dispatch(self, pool: PoolRuntime, now: float) -> None:
         """Give free capacity to waiting contacts, by priority then arrival order."""
@@ -281,14 +279,14 @@ class QueuesMixin(DeskBase):
                     if inq.token == token and inq.deadline < end:
                         self._abandon(inq, inq.deadline, reserve=False)
 
-    def _on_patience(self, ev: Event) -> None:
-        inq, token = ev._value
+    def _on_patience(self, value: tuple[Inquiry, int]) -> None:
+        inq, token = value
         if inq.token == token:
             self._abandon(inq, self.env._now)
 
-    def _on_head_deadline(self, ev: Event) -> None:
+    def _on_head_deadline(self, value: tuple[Inquiry, int]) -> None:
         """Lazy abandonment: a call blocking the head of a mixed queue gives up now."""
-        inq, token = ev._value
+        inq, token = value
         if inq.token == token:
             self._abandon(inq, self.env._now)
 
@@ -325,7 +323,7 @@ class QueuesMixin(DeskBase):
             self._credit_late(now, late)
         self._finish(inq, ABANDONED)
         if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
-            self._push(now + self.retry_delay(),
+            self._at(now + self.retry_delay(),
                 self.on_followup,
                 (inq.tidx, inq.contacts_before, inq.journey),
             )
@@ -335,8 +333,8 @@ class QueuesMixin(DeskBase):
             self._reserve(primary, also, skip, self.env._now)
 
     # ------------------------------------------------------------ overflow
-    def _on_overflow(self, ev: Event) -> None:
-        inq, token, k = ev._value
+    def _on_overflow(self, value: tuple[Inquiry, int, int]) -> None:
+        inq, token, k = value
         if inq.token != token:
             return
         now = self.env._now
@@ -371,4 +369,4 @@ class QueuesMixin(DeskBase):
         over = inq.route.overflow_after
         remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
         if over is not None and k + 1 < len(inq.route.pools) and over < remaining:
-            self._push(now + over, self.on_overflow, (inq, inq.token, k + 1))
+            self._at(now + over, self.on_overflow, (inq, inq.token, k + 1))

@@ -42,7 +42,7 @@ import numpy as np
 from simpy.events import URGENT
 
 from simdesk.engine.base import DeskBase
-from simdesk.engine.loop import HOUR, Call, new_event
+from simdesk.engine.loop import HOUR
 from simdesk.histogram import NBINS, WaitBuffer, bin_counts
 from simdesk.limits import FOLD_PENDING_WAITS
 from simdesk.tally import (
@@ -67,8 +67,6 @@ from simdesk.tally import (
 )
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.staffing import PoolRuntime
 
@@ -330,12 +328,9 @@ class RecordingMixin(DeskBase):
     def _at_hour(self, at: float) -> None:
         """The hour mark goes before anything else at its instant (URGENT), so a contact
         arriving on the hour is counted in the hour it starts."""
-        event = new_event(Call)
-        event.callbacks = [self._on_hour]
-        event._value = None
-        heappush(self.queue, (at, URGENT, next(self.eid), event))
+        heappush(self.queue, (at, URGENT, next(self.eid), self._on_hour, None))
 
-    def _on_warmup_end(self, ev: Event) -> None:
+    def _on_warmup_end(self, _: None) -> None:
         now = self.env._now
         for pool in self.pools.values():
             pool.flush(now)
@@ -344,7 +339,7 @@ class RecordingMixin(DeskBase):
             pool.hour_busy = [0.0] * 24
             pool.hour_staffed = [0.0] * 24
 
-    def _on_hour(self, ev: Event) -> None:
+    def _on_hour(self, _: None) -> None:
         now = self.env._now
         self._close_hour(now)
         self._roll(now)

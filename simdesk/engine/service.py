@@ -25,11 +25,8 @@ from simpy.events import NORMAL
 
 from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import BOT_FALSE, BOT_RESOLVED, PERSON_RESOLVED, UNRESOLVED
-from simdesk.engine.loop import Call, new_event
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.staffing import Agent, PoolRuntime
 
@@ -60,10 +57,10 @@ class ServiceMixin(DeskBase):
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
         pool.busy += 1
-        event = new_event(Call)
-        event.callbacks = self.on_bot_done
-        event._value = (inq, pool, k, truncated)
-        heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
+        heappush(
+            self.queue,
+            (now + duration, NORMAL, next(self.eid), self.on_bot_done, (inq, pool, k, truncated)),
+        )
 
     def _serve(
         self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
@@ -113,29 +110,32 @@ class ServiceMixin(DeskBase):
         pool.last = now
         pool.busy += units
         # self._at inlined: a completion is scheduled for every service.
-        event = new_event(Call)
-        event.callbacks = self.on_done
-        event._value = (inq, pool, agent, units, k, truncated)
-        heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
+        heappush(
+            self.queue,
+            (now + duration, NORMAL, next(self.eid), self.on_done,
+             (inq, pool, agent, units, k, truncated)),
+        )
         if also is not None:
             # It leaves the other pools' queues too: where it was the head that blocked
             # the queue, those behind it may now be served.
             self._reserve(inq.pool, also, pool, now)
 
-    def _on_bot_done(self, ev: Event) -> None:
+    def _on_bot_done(self, value: tuple[Inquiry, PoolRuntime, int, bool]) -> None:
         """A conversation of a bot without a concurrency limit ends: nothing to give back
         and nobody waiting for it."""
-        inq, pool, k, truncated = ev._value
+        inq, pool, k, truncated = value
         now = self.env._now
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
         pool.busy -= 1
         self._bot_result(inq, pool, k, truncated, now)
 
-    def _on_done(self, ev: Event) -> None:
+    def _on_done(
+        self, value: tuple[Inquiry, PoolRuntime, Agent, int, int, bool]
+    ) -> None:
         """A service ends (a person's, or a bot's with a concurrency limit): the agent's
         capacity is free again, the contact's outcome is settled, the queue is served."""
-        inq, pool, agent, units, k, truncated = ev._value
+        inq, pool, agent, units, k, truncated = value
         now = self.env._now
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
@@ -235,7 +235,7 @@ class ServiceMixin(DeskBase):
     def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
         """An unresolved (or falsely resolved) contact comes back with ``repeat``'s chance."""
         if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-            self._push(now + self.repeat_delay(),
+            self._at(now + self.repeat_delay(),
                 self.on_followup,
                 (inq.tidx, inq.contacts_before + 1, inq.journey),
             )

@@ -21,8 +21,6 @@ from simdesk.shifts import headcount_changes, shift_windows
 from simdesk.tally import Tally
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.calendar import Calendar
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.people import Roster
@@ -296,22 +294,22 @@ class StaffingMixin(DeskBase):
             for at, n in pool.headcounts:
                 self._at(at, self._on_headcount, (pool, n))
 
-    def _on_shift_start(self, ev: Event) -> None:
-        pool, block = ev._value
+    def _on_shift_start(self, value: tuple[PoolRuntime, list[Agent]]) -> None:
+        pool, block = value
         if pool.roster is not None:
             self._set_open(pool, block, True, self.env._now)
         else:
             self._come_on_duty(pool, block, self.env._now)
 
-    def _on_shift_end(self, ev: Event) -> None:
-        pool, block = ev._value
+    def _on_shift_end(self, value: tuple[PoolRuntime, list[Agent]]) -> None:
+        pool, block = value
         if pool.roster is not None:
             self._set_open(pool, block, False, self.env._now)
         else:
             self._go_off_duty(pool, block, self.env._now)
 
-    def _on_headcount(self, ev: Event) -> None:
-        pool, n = ev._value
+    def _on_headcount(self, value: tuple[PoolRuntime, int]) -> None:
+        pool, n = value
         self.set_headcount(pool, n, self.env._now)
 
     def set_headcount(self, pool: PoolRuntime, n: int, now: float) -> None:
