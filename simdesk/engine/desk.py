@@ -80,7 +80,6 @@ class _Desk(
         self.followups_now = 0
         self.on_done = self._on_done
         self.on_bot_done = self._on_bot_done
-        self.zero_within = self.sl_within >= 0.0  # a contact served at once is within
         self.on_arrival = self._on_arrival
         self.on_followup = self._on_followup
         self.on_patience = self._on_patience

@@ -129,6 +129,14 @@ class Kind:
         self.nfloats = len(floats)
         self.no_floats = (0.0,) * len(floats)
         self.block = contact_block if cls is Tally else journey_block
+        # Counters a contact cell does not keep, derived when it is folded: every finished
+        # contact is rated (handled or abandoned), and each wait above zero is one that
+        # waited (contacts' cells only: a people cell leaves ``waited`` at zero).
+        self.rated = ints.index("rated") if "rated" in ints else None
+        self.handled_abandoned = (
+            (ints.index("handled"), ints.index("abandoned")) if self.rated is not None else None
+        )
+        self.waited = ints.index("waited") if cls is Tally and week_bins else None
         self.chains = [[Chain() for _ in range(24)] for _ in range(ntypes)]
         # Aggregates: per (type, hour of day) and per hour of the week. np.zeros leaves
         # pages untouched until written, so bins of empty hours cost no memory.
@@ -189,15 +197,20 @@ class Kind:
         ints = np.array([getter(c) for c in cells], dtype=np.int64).reshape(n, self.nints)
         floats = np.array([self.own_floats(c) for c in cells], dtype=np.float64)
         floats = floats.reshape(n, self.nfloats)
-        np.add.at(self.cell_ints, rows, ints)
-        np.add.at(self.week_ints, hows, ints)
-        np.add.at(self.week_floats, hows, floats)
-        # Waits: zero waits and the count of waits per cell, then each wait's bin.
+        # Waits: a cell counts its zero waits (``zeros``) and keeps the others (``waits``,
+        # histogram.WaitBuffer): the count of its waits is the two together.
         lengths = np.fromiter((len(c.hist.waits) for c in cells), dtype=np.int64, count=n)
         zc = np.empty((n, 2), dtype=np.int64)
         zc[:, 0] = np.fromiter((c.hist.zeros for c in cells), dtype=np.int64, count=n)
-        zc[:, 1] = np.fromiter((c.hist.count for c in cells), dtype=np.int64, count=n)
-        zc[:, 1] += lengths
+        zc[:, 1] = zc[:, 0] + lengths
+        if self.handled_abandoned is not None:
+            handled, abandoned = self.handled_abandoned
+            ints[:, self.rated] = ints[:, handled] + ints[:, abandoned]
+        if self.waited is not None:
+            ints[:, self.waited] = lengths
+        np.add.at(self.cell_ints, rows, ints)
+        np.add.at(self.week_ints, hows, ints)
+        np.add.at(self.week_floats, hows, floats)
         idx = np.empty(0, dtype=np.int64)
         owner = np.empty(0, dtype=np.int64)
         if lengths.any():
@@ -350,6 +363,7 @@ class RecordingMixin(DeskBase):
         self._at_hour(now + HOUR)
 
     def _read_pool(self, p: PoolRuntime) -> tuple[list[int], list[float]]:
+        p.settle(self.zero_within)
         t = p.tally
         h = t.hist
         ints = [

@@ -46,13 +46,7 @@ class ServiceMixin(DeskBase):
             duration = pool.max_time
             truncated = True
         if inq.counted:
-            t = pool.tally
-            t.offered += 1
-            hist = t.hist
-            hist.zeros += 1
-            hist.count += 1
-            if self.zero_within:
-                t.within += 1
+            pool.at_once += 1  # offered, no wait, answered (PoolRuntime.settle)
             pool.t_busy[inq.tidx] += duration
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now

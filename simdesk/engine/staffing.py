@@ -75,6 +75,10 @@ class PoolRuntime:
         # A bot without a concurrency limit never queues anyone: service.py serves it
         # without taking an agent (``_serve_bot``).
         self.unlimited = pool.is_bot and not pool.concurrency
+        # Such a bot's measured contacts since its tally was last read: each is offered,
+        # waits zero and is answered at once, so it is counted once here and added to
+        # the tally's four counters when someone reads them (recording.py, ``_read_pool``).
+        self.at_once = 0
         self.fcr = pool.fcr
         # Base scores of a person's outcome here, (unresolved, resolved), when the pool
         # has its own (docs/satisfaction.md, "Quality by who serves"); None: the desk's.
@@ -261,6 +265,19 @@ class PoolRuntime:
                 agent.prev.next = agent.next
                 agent.next.prev = agent.prev
                 agent.prev = agent.next = agent
+
+    def settle(self, zero_within: bool) -> None:
+        """Add the contacts a bot without a limit served at once (``at_once``) to its
+        tally: offered, a zero wait, and within the service level when a zero wait is."""
+        n = self.at_once
+        if n:
+            self.at_once = 0
+            t = self.tally
+            t.offered += n
+            t.hist.zeros += n
+            t.hist.count += n
+            if zero_within:
+                t.within += n
 
     def flush(self, now: float) -> None:
         """Bring both integrals up to now. Staffing changes only at shift events, so its
