@@ -354,18 +354,43 @@ class ArrivalsMixin(DeskBase):
         """A new contact: its own draws come in ``row`` (see customers.FreshRow); a retry or
         repeat continues its issue's ``journey``, a fresh contact (None) starts one."""
         _, tidx, patience, ask_u, bot_u, false_u, fcr_u, handles = row
+        asked = ask_u < self.ask_p
+        if self.by_clock:  # the route in force at its arrival (queues.py)
+            route, handle = self._route_at(tidx, asked, handles, now)
+        else:
+            route = self.human_routes[tidx] if asked else self.routes[tidx]
+            handle = handles[route.skip :] if route.skip else handles
+        counted = now >= self.warmup
+        cell = self.cells[tidx]  # this hour's (recording.py)
+        if journey is None:
+            jcell = self.journeys[tidx] if counted else None
+            if jcell is not None:
+                jcell.started += 1
+            journey = (now, jcell, 1)
+        elif counted:
+            cell.repeats += 1
+        if counted:
+            cell.offered += 1
+            bot = route.bot
+            # A measured contact that a bot without a limit will resolve (its draws say so
+            # now, and nothing can change them) takes the short way (service.py).
+            if (
+                bot is not None
+                and bot_u < bot.res[tidx]
+                and (bot.max_time is None or handle[0] <= bot.max_time)
+                and bot.on_duty
+            ):
+                self._bot_resolves(
+                    bot, tidx, cell, journey, contacts_before, asked, false_u, handle[0], now
+                )
+                return
         inq = Inquiry()
         inq.tidx = tidx
         inq.chat = self.chat[tidx]
         inq.contacts_before = contacts_before
         inq.patience = patience
-        asked = ask_u < self.ask_p
         inq.asked_human = asked
-        if self.by_clock:  # the route in force at its arrival (queues.py)
-            route, inq.handle = self._route_at(tidx, asked, handles, now)
-        else:
-            route = self.human_routes[tidx] if asked else self.routes[tidx]
-            inq.handle = handles[route.skip :] if route.skip else handles
+        inq.handle = handle
         inq.route = route
         inq.u_bot = bot_u
         inq.u_false = false_u
@@ -376,19 +401,8 @@ class ArrivalsMixin(DeskBase):
         inq.token = 0
         inq.also = None
         inq.people = False
-        counted = now >= self.warmup
         inq.counted = counted
-        cell = self.cells[tidx]  # this hour's (recording.py)
         inq.cell = cell
         inq.pcell = self.people_cells[tidx]
-        if journey is None:
-            jcell = self.journeys[tidx] if counted else None
-            if jcell is not None:
-                jcell.started += 1
-            journey = (now, jcell, 1)
-        elif counted:
-            cell.repeats += 1
         inq.journey = journey
-        if counted:
-            cell.offered += 1
         self._enter(inq, 0, now)

@@ -82,6 +82,7 @@ class DeskBase:
     wait_penalty_per_s: float
     max_wait_penalty: float
     repeat_factor: float
+    bot_score: float
     satisfied_at: float
     zero_within: bool  # a contact served at once counts as within the service level
 
@@ -89,6 +90,7 @@ class DeskBase:
     # shared by all their events, so no bound method is made per event.
     on_done: Callable[[Any], None]
     on_bot_done: Callable[[Any], None]
+    on_bot_resolved: Callable[[Any], None]
     on_arrival: Callable[[Any], None]
     on_followup: Callable[[Any], None]
     on_patience: Callable[[Any], None]
@@ -155,6 +157,10 @@ class DeskBase:
         ) -> None: ...
         def _maybe_repeat(self, inq: Inquiry, now: float) -> None: ...
         def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None: ...
+        def _bot_resolves(
+            self, bot: PoolRuntime, tidx: int, cell: Tally, journey: Journey,
+            contacts_before: int, asked: bool, false_u: float, duration: float, now: float,
+        ) -> None: ...
 
         # people.py
         def _set_open(

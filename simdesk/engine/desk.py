@@ -80,6 +80,7 @@ class _Desk(
         self.followups_now = 0
         self.on_done = self._on_done
         self.on_bot_done = self._on_bot_done
+        self.on_bot_resolved = self._on_bot_resolved
         self.on_arrival = self._on_arrival
         self.on_followup = self._on_followup
         self.on_patience = self._on_patience

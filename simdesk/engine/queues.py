@@ -56,6 +56,9 @@ class RouteRuntime:
     # An alternative of a route by the clock: the entries of the type's handle times
     # (drawn for every pool of every alternative) that belong to its pools.
     pick: tuple[int, ...] = ()
+    # The bot without a concurrency limit at the head of the route, if there is one: a
+    # contact it will resolve takes the short way (service.py, ``_bot_resolves``).
+    bot: PoolRuntime | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,8 @@ class QueuesMixin(DeskBase):
     ) -> RouteRuntime:
         pools = tuple(self.pools[p] for p in path)
         queues = tuple(priority_queue(p, prio) for p in pools)
-        return RouteRuntime(pools, over, skip, queues, pick)
+        bot = pools[0] if pools and pools[0].unlimited else None
+        return RouteRuntime(pools, over, skip, queues, pick, bot)
 
     def _route_at(
         self, tidx: int, asked: bool, handles: tuple[float, ...], now: float

@@ -39,6 +39,7 @@ class ScoringMixin(DeskBase):
         self.wait_penalty_per_s = sat.wait_penalty_per_min / 60.0
         self.max_wait_penalty = sat.max_wait_penalty
         self.repeat_factor = sat.repeat_factor
+        self.bot_score = sat.resolved_by_bot  # a bot resolution's base (true or false)
         self.satisfied_at = sat.threshold
 
     def _setup_pool_scores(self) -> None:

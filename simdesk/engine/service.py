@@ -27,8 +27,9 @@ from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import BOT_FALSE, BOT_RESOLVED, PERSON_RESOLVED, UNRESOLVED
 
 if TYPE_CHECKING:
-    from simdesk.engine.contact import Inquiry
+    from simdesk.engine.contact import Inquiry, Journey
     from simdesk.engine.staffing import Agent, PoolRuntime
+    from simdesk.tally import Tally
 
 
 class ServiceMixin(DeskBase):
@@ -55,6 +56,75 @@ class ServiceMixin(DeskBase):
             self.queue,
             (now + duration, NORMAL, next(self.eid), self.on_bot_done, (inq, pool, k, truncated)),
         )
+
+    def _bot_resolves(
+        self, bot: PoolRuntime, tidx: int, cell: Tally, journey: Journey,
+        contacts_before: int, asked: bool, false_u: float, duration: float, now: float,
+    ) -> None:
+        """The short way of a measured contact that the bot without a limit at the head
+        of its route will resolve (``_start_contact`` checked its draws: resolution, a
+        conversation within ``max_time``). Its whole path is known now and no other
+        contact can change it, so it needs no ``Inquiry``: the records ``_serve_bot``
+        makes now, and a completion event carrying what ``_on_bot_resolved`` records
+        then, in the same events and the same order as the long way."""
+        false = false_u < bot.false_res
+        # The score _finish would give it: a bot outcome's base, less the unwanted-bot
+        # penalty, no wait, the repeat factor; clipped to 1-5.
+        score = self.bot_score - (self.sat.unwanted_bot_penalty if asked else 0.0)
+        if contacts_before:
+            score *= self.repeat_factor**contacts_before
+        score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
+        bot.at_once += 1
+        bot.t_busy[tidx] += duration
+        bot.busy_area += bot.busy * (now - bot.last)
+        bot.last = now
+        bot.busy += 1
+        heappush(
+            self.queue,
+            (now + duration, NORMAL, next(self.eid), self.on_bot_resolved,
+             (bot, tidx, cell, journey, contacts_before, score, false)),
+        )
+
+    def _on_bot_resolved(
+        self, value: tuple[PoolRuntime, int, Tally, Journey, int, float, bool]
+    ) -> None:
+        """The end of a conversation taken the short way (``_bot_resolves``): what
+        ``_on_bot_done``, ``_bot_result``, ``_finish`` and ``_close_resolved`` (or
+        ``_maybe_repeat``) record for a measured contact the bot resolves without a wait."""
+        bot, tidx, cell, journey, contacts_before, score, false = value
+        now = self.env._now
+        bot.busy_area += bot.busy * (now - bot.last)
+        bot.last = now
+        bot.busy -= 1
+        bot.t_handled[tidx] += 1
+        bot.t_resolved[tidx] += 1
+        bot.tally.contained += 1
+        cell.contained += 1
+        cell.handled += 1
+        if self.zero_within:
+            cell.within += 1
+        cell.hist.zeros += 1
+        cell.csat_sum += score
+        if score >= self.satisfied_at:
+            cell.satisfied += 1
+        first, j, contacts = journey
+        if false:  # the issue is not resolved: its journey goes on (or ends)
+            if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
+                self._at(now + self.repeat_delay(), self.on_followup,
+                         (tidx, contacts_before + 1, journey))
+            elif j is not None:  # recording._close_unresolved
+                j.closed += 1
+                j.csat_sum += score
+            return
+        cell.resolved += 1
+        if j is not None:  # _close_resolved
+            j.closed += 1
+            j.csat_sum += score
+            j.resolved += 1
+            j.contacts_resolved += contacts
+            took = now - first
+            j.time_sum += took
+            j.hist.add(took)
 
     def _serve(
         self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
