@@ -320,9 +320,10 @@ class QueuesMixin(DeskBase):
             t = pool.tally
             t.abandoned += 1
             if pool_wait > 0.0:
-                t.waited += 1
                 t.wait_sum += pool_wait
-            t.hist.add(pool_wait)
+                pool.waits.append(pool_wait)  # binned and counted by PoolRuntime.settle
+            else:
+                pool.zero_waits += 1
         if late is not None:
             self._credit_late(now, late)
         self._finish(inq, ABANDONED)

@@ -159,14 +159,11 @@ class ServiceMixin(DeskBase):
         if inq.counted:
             t = pool.tally
             if pool_wait > 0.0:
-                t.waited += 1
                 t.wait_sum += pool_wait
                 t.answered_wait_sum += pool_wait
-                t.hist.add(pool_wait)
+                pool.waits.append(pool_wait)  # binned and counted by PoolRuntime.settle
             else:
-                hist = t.hist
-                hist.zeros += 1
-                hist.count += 1
+                pool.zero_waits += 1
             if pool_wait <= self.sl_within:
                 t.within += 1
             pool.t_busy[inq.tidx] += duration * units

@@ -17,6 +17,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from simdesk.engine.base import DeskBase
+from simdesk.histogram import NBINS, bin_counts
 from simdesk.shifts import headcount_changes, shift_windows
 from simdesk.tally import Tally
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from simdesk.engine.people import Roster
     from simdesk.scenario import Pool
     from simdesk.workforce import WorkforcePlan
+
+SETTLE_VECTORISED = 48
+"""Waits kept by a pool from which ``PoolRuntime.settle`` bins them with numpy."""
 
 UNLIMITED = 1 << 40
 """A bot pool without ``concurrency`` serves this many at once: in effect, everyone."""
@@ -79,6 +83,10 @@ class PoolRuntime:
         # waits zero and is answered at once, so it is counted once here and added to
         # the tally's four counters when someone reads them (recording.py, ``_read_pool``).
         self.at_once = 0
+        # Waits at this pool since its tally was last read: those above zero kept raw (a
+        # list append; binned together by ``settle``), zero waits counted.
+        self.waits: list[float] = []
+        self.zero_waits = 0
         self.fcr = pool.fcr
         # Base scores of a person's outcome here, (unresolved, resolved), when the pool
         # has its own (docs/satisfaction.md, "Quality by who serves"); None: the desk's.
@@ -267,17 +275,39 @@ class PoolRuntime:
                 agent.prev = agent.next = agent
 
     def settle(self, zero_within: bool) -> None:
-        """Add the contacts a bot without a limit served at once (``at_once``) to its
-        tally: offered, a zero wait, and within the service level when a zero wait is."""
+        """Bring the tally up to date: the contacts a bot without a limit served at once
+        (``at_once``: offered, a zero wait, within the service level when a zero wait is)
+        and the waits kept since the last read (``waits``, binned as ``WaitHistogram.add``
+        bins them; each one above zero is one that waited)."""
+        t = self.tally
+        h = t.hist
         n = self.at_once
         if n:
             self.at_once = 0
-            t = self.tally
             t.offered += n
-            t.hist.zeros += n
-            t.hist.count += n
+            h.zeros += n
+            h.count += n
             if zero_within:
                 t.within += n
+        z = self.zero_waits
+        if z:
+            self.zero_waits = 0
+            h.zeros += z
+            h.count += z
+        waits = self.waits
+        if waits:
+            t.waited += len(waits)
+            if len(waits) < SETTLE_VECTORISED:  # a few: numpy would cost more
+                for w in waits:
+                    h.add(w)
+            else:
+                if not h.bins:
+                    h.bins = [0] * NBINS
+                bins = h.bins
+                for i in bin_counts(waits)[1].tolist():
+                    bins[i] += 1
+                h.count += len(waits)
+            waits.clear()
 
     def flush(self, now: float) -> None:
         """Bring both integrals up to now. Staffing changes only at shift events, so its
