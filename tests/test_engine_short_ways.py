@@ -91,3 +91,24 @@ def test_the_bots_short_way_records_what_the_general_path_records(
     short, contained = figures(data, short_ways=True)
     assert contained > 1000
     assert short == figures(data, short_ways=False)[0]
+
+
+def test_without_a_bot_the_peoples_figures_are_those_of_separate_people_cells() -> None:
+    """With no bot every contact reaches people, so the engine keeps no people cells of
+    their own (recording.py, ``people_are_contacts``); counting them apart as a desk with
+    a bot does must give the same figures."""
+    data = desk_data()
+    data["pools"] = data["pools"][1:]
+    data["routing"] = {"overflow_after": "45s", "a": ["team", "vendor"], "b": ["vendor"]}
+
+    def run(apart: bool) -> str:
+        scenario = scenario_from_data(data, "people.yaml")
+        desk = _Desk(scenario, Streams(scenario.seed, 0))
+        assert desk.people_are_contacts
+        if apart:
+            desk.people_are_contacts = False
+            for pool in desk.pools.values():
+                pool.marks_people = True
+        return repr(dataclasses.asdict(run_figures(desk.run())))
+
+    assert run(apart=False) == run(apart=True)

@@ -53,6 +53,7 @@ class DeskBase:
     # every hour mark): contacts arriving now are counted in them.
     cells: list[Tally]
     people_cells: list[Tally]  # the same, for contacts that reached people
+    people_are_contacts: bool  # no bot: every contact reaches people (recording.py)
     journeys: list[JourneyTally]  # issues, by the hour of their first contact
     # arrivals
     next_arrival: Callable[[], tuple[float, FreshRow]]

@@ -84,6 +84,11 @@ class QueuesMixin(DeskBase):
 
     def _build_routes(self) -> None:
         s = self.s
+        for runtime in self.pools.values():
+            # Reaching a people pool marks a contact for the people's cells, unless every
+            # contact reaches people (no bot): then those are the contacts' own cells
+            # (recording.py, ``people_are_contacts``).
+            runtime.marks_people = not runtime.is_bot and not self.people_are_contacts
         for p in s.pools:
             # Mixed: calls take a whole agent, chats one slot, so free capacity and a
             # waiting queue can coexist and a newcomer must queue behind the head.
@@ -179,7 +184,7 @@ class QueuesMixin(DeskBase):
             return
         inq.pool = pool
         inq.wait_start = now
-        if not pool.is_bot:
+        if pool.marks_people:
             inq.people = True
         if inq.counted:
             pool.tally.offered += 1

@@ -257,6 +257,10 @@ class RecordingMixin(DeskBase):
                       [[0.0] * len(POOL_PERIOD) for _ in range(npools)])
             for _ in self.day_periods
         ]
+        # Without a bot every contact reaches people, so the people's cells would count
+        # exactly what the contacts' cells count (the same contacts, in the same order):
+        # they are not kept apart, and the records hand the contacts' on as the people's.
+        self.people_are_contacts = not any(p.is_bot for p in self.s.pools)
         self.kinds = (
             Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True),
             Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
@@ -468,8 +472,14 @@ class RecordingMixin(DeskBase):
             return out
 
         cells = [[scope(contacts, t, h) for h in range(24)] for t in range(ntypes)]
-        pcells = [[scope(people, t, h) for h in range(24)] for t in range(ntypes)]
         jcells = [[scope(issues, t, h) for h in range(24)] for t in range(ntypes)]
+        days = self.days
+        if self.people_are_contacts:
+            # The figures of the people read what both count alike (docs/figures.md).
+            people = contacts
+            for d in days:
+                d.people = d.cells
+        pcells = [[scope(people, t, h) for h in range(24)] for t in range(ntypes)]
         pools = [
             _record(p, *self.pool_hours[i], self.warmup, self.end)
             for i, p in enumerate(self.pools.values())
@@ -478,7 +488,6 @@ class RecordingMixin(DeskBase):
             _week_blocks(contacts), _week_blocks(people), _week_blocks(issues),
             list(self.week_busy), list(self.week_staffed),
         )
-        days = self.days
         return RunTallies(
             self.s, 0, 0, cells, pools, self.s.horizon, self.sl_within, pcells, jcells,
             week, days,

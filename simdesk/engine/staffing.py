@@ -79,6 +79,7 @@ class PoolRuntime:
         # A bot without a concurrency limit never queues anyone: service.py serves it
         # without taking an agent (``_serve_bot``).
         self.unlimited = pool.is_bot and not pool.concurrency
+        self.marks_people = not pool.is_bot  # set by queues.py (``_build_routes``)
         # Such a bot's measured contacts since its tally was last read: each is offered,
         # waits zero and is answered at once, so it is counted once here and added to
         # the tally's four counters when someone reads them (recording.py, ``_read_pool``).
