@@ -119,7 +119,7 @@ class Kind:
     """One kind of cell (contacts, people, issues): its class, counters and aggregates."""
 
     def __init__(self, cls: type[Any], ints: tuple[str, ...], floats: tuple[str, ...],
-                 ntypes: int, week_bins: bool = False) -> None:
+                 ntypes: int, week_bins: bool = False, zero_within: bool = True) -> None:
         self.cls = cls
         self.forwarding = ForwardingTally if cls is Tally else ForwardingJourneyTally
         self.ints = attrgetter(*ints)
@@ -137,6 +137,11 @@ class Kind:
             (ints.index("handled"), ints.index("abandoned")) if self.rated is not None else None
         )
         self.waited = ints.index("waited") if cls is Tally and week_bins else None
+        # The contacts the bot resolved the short way (``Tally.at_bot``; contacts' cells).
+        self.at_bot: tuple[int, ...] | None = None
+        if self.waited is not None:
+            names = ("contained", "handled") + (("within",) if zero_within else ())
+            self.at_bot = tuple(ints.index(name) for name in names)
         self.chains = [[Chain() for _ in range(24)] for _ in range(ntypes)]
         # Aggregates: per (type, hour of day) and per hour of the week. np.zeros leaves
         # pages untouched until written, so bins of empty hours cost no memory.
@@ -202,6 +207,11 @@ class Kind:
         lengths = np.fromiter((len(c.hist.waits) for c in cells), dtype=np.int64, count=n)
         zc = np.empty((n, 2), dtype=np.int64)
         zc[:, 0] = np.fromiter((c.hist.zeros for c in cells), dtype=np.int64, count=n)
+        if self.at_bot is not None:
+            at_bot = np.fromiter((c.at_bot for c in cells), dtype=np.int64, count=n)
+            for col in self.at_bot:
+                ints[:, col] += at_bot
+            zc[:, 0] += at_bot
         zc[:, 1] = zc[:, 0] + lengths
         if self.handled_abandoned is not None:
             handled, abandoned = self.handled_abandoned
@@ -262,7 +272,8 @@ class RecordingMixin(DeskBase):
         # they are not kept apart, and the records hand the contacts' on as the people's.
         self.people_are_contacts = not any(p.is_bot for p in self.s.pools)
         self.kinds = (
-            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True),
+            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True,
+                 zero_within=self.zero_within),
             Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes),
             Kind(JourneyTally, JOURNEY_INTS, JOURNEY_FLOATS, ntypes),
         )

@@ -38,7 +38,9 @@ class ServiceMixin(DeskBase):
     def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None:
         """A bot without a concurrency limit (``pool.unlimited``) takes the contact at once:
         no agent to take, no wait, no queue. The same records as ``_enter`` and ``_serve``
-        make for a contact served without waiting, on the path most contacts take."""
+        make for a contact served without waiting, but no busy time: such a bot has no
+        staffed time, so its occupancy is no figure (NaN) and its busy time no input to
+        any; it is not integrated (``PoolRecord.busy_area`` stays 0)."""
         duration = inq.handle[k]
         truncated = False
         if inq.asked_human:
@@ -49,9 +51,6 @@ class ServiceMixin(DeskBase):
         if inq.counted:
             pool.at_once += 1  # offered, no wait, answered (PoolRuntime.settle)
             pool.t_busy[inq.tidx] += duration
-        pool.busy_area += pool.busy * (now - pool.last)
-        pool.last = now
-        pool.busy += 1
         heappush(
             self.queue,
             (now + duration, NORMAL, next(self.eid), self.on_bot_done, (inq, pool, k, truncated)),
@@ -75,10 +74,7 @@ class ServiceMixin(DeskBase):
             score *= self.repeat_factor**contacts_before
         score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
         bot.at_once += 1
-        bot.t_busy[tidx] += duration
-        bot.busy_area += bot.busy * (now - bot.last)
-        bot.last = now
-        bot.busy += 1
+        bot.t_busy[tidx] += duration  # (no busy time: see _serve_bot)
         heappush(
             self.queue,
             (now + duration, NORMAL, next(self.eid), self.on_bot_resolved,
@@ -93,17 +89,10 @@ class ServiceMixin(DeskBase):
         ``_maybe_repeat``) record for a measured contact the bot resolves without a wait."""
         bot, tidx, cell, journey, contacts_before, score, false = value
         now = self.env._now
-        bot.busy_area += bot.busy * (now - bot.last)
-        bot.last = now
-        bot.busy -= 1
-        bot.t_handled[tidx] += 1
-        bot.t_resolved[tidx] += 1
-        bot.tally.contained += 1
-        cell.contained += 1
-        cell.handled += 1
-        if self.zero_within:
-            cell.within += 1
-        cell.hist.zeros += 1
+        # Handled, resolved and contained by the bot; the cell's contained, handled, zero
+        # wait and within: one count each (PoolRuntime.settle, recording.Kind.fold).
+        bot.t_short[tidx] += 1
+        cell.at_bot += 1
         cell.csat_sum += score
         if score >= self.satisfied_at:
             cell.satisfied += 1
@@ -182,14 +171,10 @@ class ServiceMixin(DeskBase):
             self._reserve(inq.pool, also, pool, now)
 
     def _on_bot_done(self, value: tuple[Inquiry, PoolRuntime, int, bool]) -> None:
-        """A conversation of a bot without a concurrency limit ends: nothing to give back
-        and nobody waiting for it."""
+        """A conversation of a bot without a concurrency limit ends: nothing to give back,
+        nobody waiting for it, no busy time (``_serve_bot``)."""
         inq, pool, k, truncated = value
-        now = self.env._now
-        pool.busy_area += pool.busy * (now - pool.last)
-        pool.last = now
-        pool.busy -= 1
-        self._bot_result(inq, pool, k, truncated, now)
+        self._bot_result(inq, pool, k, truncated, self.env._now)
 
     def _on_done(
         self, value: tuple[Inquiry, PoolRuntime, Agent, int, int, bool]

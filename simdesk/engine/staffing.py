@@ -102,6 +102,9 @@ class PoolRuntime:
         self.t_handled = [0] * ntypes
         self.t_resolved = [0] * ntypes
         self.t_busy = [0.0] * ntypes
+        # Per type, contacts a bot without a limit resolved the short way (service.py)
+        # since the tally was last read: each handled, resolved and contained (``settle``).
+        self.t_short = [0] * ntypes
         self.queues: dict[int, deque[tuple[Inquiry, int, int]]] = {}
         self.order: list[deque[tuple[Inquiry, int, int]]] = []
         self.agents: list[Agent] = []
@@ -282,6 +285,12 @@ class PoolRuntime:
         bins them; each one above zero is one that waited)."""
         t = self.tally
         h = t.hist
+        if any(self.t_short):
+            for i, n in enumerate(self.t_short):
+                self.t_handled[i] += n
+                self.t_resolved[i] += n
+                t.contained += n
+            self.t_short = [0] * len(self.t_short)
         n = self.at_once
         if n:
             self.at_once = 0
