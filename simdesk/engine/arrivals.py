@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from heapq import heappush
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+from simpy.events import NORMAL
 
 from simdesk.calendar import Calendar
 from simdesk.customers import BATCH, FreshCustomers, FreshRow
@@ -322,7 +324,9 @@ class ArrivalsMixin(DeskBase):
                 env._now = now = at
                 row = nxt
                 continue
-            self._at(at, self.on_arrival, nxt)
+            # self._at inlined: one arrival event per run of arrivals.
+            entry = (at, NORMAL, next(self.eid), self.on_arrival, nxt)
+            heappush(queue if at < self.later_from else self.later, entry)
             return
 
     def _on_followup(self, value: tuple[int, int, Journey]) -> None:

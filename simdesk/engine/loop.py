@@ -15,13 +15,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from heapq import heappop
+from heapq import heapify, heappop, heappush
 from typing import Any, NoReturn
 
 import simpy
 from simpy.events import Event
 
 HOUR = 3600.0
+STOP_PRIORITY = -2
+"""Below every event's priority (the desk's moves of due events are -1): ``drive``'s stop
+entry at ``until`` comes before every event at that time."""
 
 Entry = tuple[Any, ...]
 """A heap entry: the desk's ``(time, priority, insertion, callback, payload)``, or SimPy's
@@ -56,15 +59,27 @@ def drive(env: simpy.Environment, until: float, progress: Progress | None = None
             drive(env, mark)
             progress((mark - start) / (until - start))
             mark += step
-    while queue and queue[0][0] < until:
-        entry = heappop(queue)
-        try:
-            env._now, _, _, callback, payload = entry
-        except ValueError:  # SimPy's own event: four entries
-            env._now = entry[0]
-            _step(entry[3])
-            continue
-        callback(payload)
+    # A stop entry at ``until``, ahead of every event at that time: popping it ends the
+    # loop, so the loop needs no test of the queue's head per event.
+    stop = (until, STOP_PRIORITY, 0, None, None)
+    heappush(queue, stop)
+    try:
+        while True:
+            entry = heappop(queue)
+            try:
+                env._now, _, _, callback, payload = entry
+            except ValueError:  # SimPy's own event: four entries
+                env._now = entry[0]
+                _step(entry[3])
+                continue
+            if callback is None:  # the stop entry
+                break
+            callback(payload)
+    except BaseException:
+        if stop in queue:  # an event raised: leave the queue as it was, less what ran
+            queue.remove(stop)
+            heapify(queue)
+        raise
     env._now = until
     if progress is not None:
         progress(1.0)
