@@ -310,17 +310,18 @@ class ArrivalsMixin(DeskBase):
 
         An arrival that falls before every scheduled event would be popped straight
         back off the heap, so it is processed here without an event; ordering is
-        unchanged because the comparison is strict.
+        unchanged because the comparison is strict. While events run, the queue holds
+        the loop's stop entry at or before the run's end (loop.drive), so an arrival
+        before the head is one the run must process.
         """
         env = self.env
         queue = env._queue
-        end = self.end
         next_arrival = self.next_arrival
         now = env._now
         while True:
             at, nxt = next_arrival()
             self._start_contact(now, row, 0, None)
-            if at < end and (not queue or at < queue[0][0]):
+            if at < queue[0][0]:
                 env._now = now = at
                 row = nxt
                 continue
