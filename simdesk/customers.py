@@ -76,8 +76,10 @@ class FreshCustomers:
                 ]
             )
 
-    def batches(self) -> Iterator[Iterator[FreshRow]]:
-        """Endless: one batch of rows after another, in arrival order."""
+    def batches(self) -> Iterator[tuple[Any, Iterator[FreshRow]]]:
+        """Endless: one batch after another, in arrival order: the batch's Exp(1) gaps as
+        a numpy array (the arrival clock turns them into times a batch at a time), and
+        its rows."""
         while True:
             yield self._refill()
 
@@ -87,15 +89,16 @@ class FreshCustomers:
         """Uniforms, or a constant that never triggers the event when the stream is unused."""
         return g.random(n).tolist() if used else repeat(unused, n)
 
-    def _refill(self) -> Iterator[FreshRow]:
+    def _refill(self) -> tuple[Any, Iterator[FreshRow]]:
         n = self.batch
-        gaps = self.g_arrivals.standard_exponential(n).tolist()
+        gap_arr = self.g_arrivals.standard_exponential(n)
+        gaps = gap_arr.tolist()
         if len(self.routes) > 1:
             tidx_arr = np.searchsorted(self.cum, self.g_types.random(n), side="right")
             np.minimum(tidx_arr, len(self.routes) - 1, out=tidx_arr)
         else:
             tidx_arr = np.zeros(n, dtype=np.int64)
-        return self._rows(gaps, tidx_arr)
+        return gap_arr, self._rows(gaps, tidx_arr)
 
     def rows_for(self, tidx: list[int]) -> Iterator[FreshRow]:
         """Rows for arrivals whose types are already known (a replayed trace), in order:

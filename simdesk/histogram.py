@@ -106,9 +106,9 @@ class WaitBuffer:
     """One hour's cell's waits, kept raw until the cell is folded (``bin_counts``).
 
     ``add`` is the bound ``append`` of the list of waits, so counting a wait costs what
-    appending costs. ``count`` and ``zeros`` count only what is written to them directly
-    (the engine counts a contact that did not wait there, without a call); the waits in
-    the list add to both when binned."""
+    appending costs. A wait of zero is counted in ``zeros`` directly, without a call;
+    the count of all waits is ``zeros`` plus the waits in the list (``count`` stays 0),
+    and those add to the zeros they hold when binned (engine/recording.py)."""
 
     __slots__ = ("add", "count", "waits", "zeros")
 

@@ -22,15 +22,20 @@ import os
 import signal
 import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from simdesk.errors import Problem, SimdeskError
 from simdesk.experiment import Runner, Task, run_task
 from simdesk.figures import RunFigures
+
+if TYPE_CHECKING:
+    # Imported where a pool is made: it loads multiprocessing, which a run in this
+    # process (one worker) never needs.
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = [
     "DaskExecutor",
@@ -214,6 +219,8 @@ class ProcessExecutor:
         if self.workers == 1 or self._kept is not None:
             yield self
             return
+        from concurrent.futures import ProcessPoolExecutor
+
         self._kept = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
         clean = False
         try:
@@ -235,6 +242,8 @@ class ProcessExecutor:
             yield from self._pool_outcomes(tasks, fn)
 
     def _pool_outcomes(self, tasks: Sequence[Task], fn: TaskFn) -> Outcomes:
+        from concurrent.futures import ProcessPoolExecutor
+
         kept = self._kept
         pool = kept or ProcessPoolExecutor(
             max_workers=min(self.workers, len(tasks)), initializer=_ignore_sigint

@@ -45,9 +45,12 @@ class Tally:
     """Counters for one scope (a cell, a pool, or a merge of them).
 
     ``roll`` is the bookkeeping of a cell that lives for one hour of one day
-    (engine/recording.py); None for every other tally."""
+    (engine/recording.py); None for every other tally. ``at_bot`` counts, in such a cell
+    only, the contacts a bot without a limit resolved (engine/service.py, the short way):
+    each is contained, handled, a zero wait and within when a zero wait is, which the
+    cell's fold adds to those counters."""
 
-    __slots__ = (*COUNTERS, "hist", "roll")
+    __slots__ = (*COUNTERS, "at_bot", "hist", "roll")
 
     def __init__(self, hist: WaitHistogram | WaitBuffer | None = None) -> None:
         self.offered = 0
@@ -68,6 +71,7 @@ class Tally:
         self.busy_s = 0.0
         self.staffed_s = 0.0
         self.cost = 0.0
+        self.at_bot = 0
         self.hist: Any = WaitHistogram() if hist is None else hist
         self.roll: Any = None
 
@@ -87,7 +91,7 @@ class Tally:
     @property
     def done(self) -> bool:
         """Every contact counted here has ended: nothing will add to this cell again."""
-        return self.offered == self.handled + self.abandoned
+        return self.offered == self.handled + self.at_bot + self.abandoned
 
 
 class JourneyTally:

@@ -20,6 +20,7 @@ from simdesk.calendar import DAY, HOUR, MONTH, Calendar
 from simdesk.engine import simulate
 from simdesk.engine.arrivals import ProfileArrivals, arrival_source
 from simdesk.errors import ScenarioError
+from simdesk.figures import run_figures
 from simdesk.loading import scenario_from_data
 from simdesk.reference import erlang_reference
 from simdesk.scenario import Scenario
@@ -168,6 +169,32 @@ def test_hours_are_clock_hours_when_the_warmup_is_not_whole_hours() -> None:
     times = [t for t, _ in arrivals(s)]
     assert len(times) > 500
     assert {cal.hour_of_day(t) for t in times} == {10}
+
+
+def test_a_weekday_desk_starting_midweek_after_a_partial_hour_warmup_gets_clock_hours() -> None:
+    # Open 09:00-17:00 Monday to Friday; the run starts on a Wednesday after a 90-minute
+    # warm-up, so time 0 is Tuesday 22:30: neither a Monday nor a whole hour. The rate of
+    # each hour is the clock's (the week's profile read through the Calendar), so no
+    # arrival falls outside the open hours, and the run counts none there either.
+    intraday = [0.0] * 9 + [1.0] * 8 + [0.0] * 7
+    data = desk(
+        {"intraday": intraday, "weekday": [1, 1, 1, 1, 1, 0, 0]},
+        start="2027-01-06", warmup="90m", horizon="7d",
+    )
+    s = load(data)
+    cal = Calendar.of(s)
+    assert cal.weekday(0.0) == 1 and cal.seconds_into_day(0.0) == 22.5 * HOUR
+    times = [t for t, _ in arrivals(s)]
+    assert len(times) > 1000
+    outside = [t for t in times if not (9 <= cal.hour_of_day(t) < 17 and cal.weekday(t) < 5)]
+    assert outside == []
+    # Every open hour of the week gets arrivals (the rate is not shifted onto closed hours).
+    assert {(cal.weekday(t), cal.hour_of_day(t)) for t in times} == {
+        (d, h) for d in range(5) for h in range(9, 17)
+    }
+    figures = run_figures(simulate(s))
+    offered = {h: f["offered"] for h, f in enumerate(figures.week_hours) if f["offered"] > 0}
+    assert offered and all(9 <= h % 24 < 17 and h < 5 * 24 for h in offered)
 
 
 # ------------------------------------------------------------------ daily busyness

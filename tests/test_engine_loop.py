@@ -74,7 +74,8 @@ def _script(schedule: Schedule, direct: Schedule, now: Callable[[], float],
     rng = random.Random(7)
 
     def callback(ev: Any) -> None:
-        label = ev._value
+        # SimPy's events carry the label as their value; the desk's calls get it as is.
+        label = ev._value if isinstance(ev, simpy.events.Event) else ev
         t = now()
         log.append((t, label))
         if label < 3000:
@@ -109,11 +110,7 @@ def test_the_desks_later_heap_keeps_simpys_order() -> None:
     desk = _Desk(scenario, Streams(1, 0))
 
     def on_simpys_heap(t: float, callback: Callable[[Any], None], value: int) -> None:
-        ev = desk.env.event()
-        ev._ok = True
-        ev._value = value
-        ev.callbacks.append(callback)
-        heappush(desk.queue, (t, simpy.events.NORMAL, next(desk.eid), ev))
+        heappush(desk.queue, (t, simpy.events.NORMAL, next(desk.eid), callback, value))
 
     seen: list[tuple[float, int]] = []
     _script(desk._at, on_simpys_heap, lambda: desk.env.now, seen)

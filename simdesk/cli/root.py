@@ -10,6 +10,7 @@ without a traceback.
 # on any invocation, even --version, and a string annotation costs it a compile each
 # (building them took ~45 ms instead of ~10 ms here). Types only helpers use are quoted.
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -294,6 +295,10 @@ app.info.cls = _Group  # keeps the suggestions (a subclass) and drops <bool> fro
 
 
 def main() -> None:
+    # Importing numpy starts OpenBLAS's thread pool, a thread per core that spins for a
+    # while: CPU time on every run, for linear algebra simdesk never does. One thread,
+    # unless the user asked for more.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         app()
     except KeyboardInterrupt:

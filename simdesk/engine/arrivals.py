@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from itertools import islice
-from typing import TYPE_CHECKING, Protocol
+from heapq import heappush
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from simpy.events import NORMAL
 
 from simdesk.calendar import Calendar
 from simdesk.customers import BATCH, FreshCustomers, FreshRow
@@ -31,8 +35,6 @@ from simdesk.rates import HourlyRates, busyness_factors, weekly_rates
 from simdesk.traces import replay, trace_info
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.scenario import Scenario
     from simdesk.streams import Streams
 
@@ -84,6 +86,131 @@ class ArrivalClock:
             e -= r * (edge - now)
             now = edge
 
+    def times(self, t: float, gaps: Any) -> list[float]:
+        """``next_time`` over a batch of gaps, from the previous arrival at ``t``: the very
+        same floats, computed a run of arrivals at a time (``_in_hour``); an arrival
+        that leaves its hour, or any other case, takes ``next_time`` itself."""
+        n = len(gaps)
+        if self.flat is not None:
+            times: list[float] = _in_hour(t, gaps, self.flat, math.inf)[0].tolist()
+            return times
+        out: list[float] = []
+        rates, end, week = self.rates, self.end, self.week
+        i = 0
+        while i < n:
+            if t >= end:
+                out.extend([math.inf] * (n - i))
+                break
+            hour = int(t // HOUR)
+            r = rates[hour % 168]
+            edge = (hour + 1) * HOUR
+            if r > 0.0 and r * (edge - t) >= MIN_RUN:
+                run, m = _in_hour(t, gaps[i:], r, edge, end, week)
+                if m:
+                    out.extend(run.tolist())
+                    t = out[-1]
+                    i += m
+                    continue
+            t = self.next_time(t, float(gaps[i]))
+            out.append(t)
+            i += 1
+        return out
+
+
+MIN_RUN = 16.0
+"""Expected arrivals left in an hour below which arrivals are timed one by one: a run
+of numpy calls costs about what a dozen arrivals timed in Python do."""
+
+
+def _in_hour(
+    t: float, gaps: Any, r: float, edge: float, end: float = math.inf,
+    week: float = math.inf,
+) -> tuple[Any, int]:
+    """The leading arrivals of ``gaps`` that stay in an hour of rate ``r`` ending at
+    ``edge``, from the previous arrival at ``t``: their times and how many.
+
+    Bit for bit what arrival-by-arrival code computes: ``now + e / r`` in turn (a
+    cumulative sum adds in the same order), for as long as ``e <= r * (edge - now)`` and,
+    for the weekly clock, ``now < end`` and ``e <= week``. Only as many gaps as the hour
+    can plausibly hold are looked at, so an arrival that leaves the hour costs little."""
+    expect = r * (edge - t)
+    size = len(gaps)
+    if expect != math.inf:
+        size = min(size, int(expect + 4.0 * math.sqrt(expect)) + 8)
+    e = gaps[:size]
+    cum = np.empty(size + 1)
+    cum[0] = t
+    np.divide(e, r, out=cum[1:])
+    cum = np.cumsum(cum)
+    if expect == math.inf:
+        return cum[1:], size
+    prev = cum[:-1]
+    ok = e <= r * (edge - prev)
+    if end != math.inf:
+        ok &= prev < end
+    if week != math.inf:
+        ok &= e <= week
+    m = size if ok.all() else int(ok.argmin())
+    return cum[1 : m + 1], m
+
+
+class CalendarWalk:
+    """The arrival clock over the calendar: inverts the integral of a rate that is
+    constant within each clock hour (``rates.HourlyRates``). The walk keeps its hour
+    between arrivals and moves forward only, so a whole run costs one rate per clock hour
+    plus one step per arrival, however the rate varies; past the run's end every arrival
+    is at ``inf``."""
+
+    def __init__(self, hourly: HourlyRates, end: float) -> None:
+        self.hourly = hourly
+        self.end = end
+        self.k = hourly.k0
+        self.edge = hourly.start(self.k + 1)
+        self.r = hourly.rate(self.k)
+        self.now = 0.0
+        self.over = False  # past the end: every arrival from now on is at inf
+
+    def step(self, e: float) -> float:
+        """The next arrival, ``e`` (an Exp(1) gap) after the previous one."""
+        if self.over:
+            return math.inf
+        while True:
+            r = self.r
+            if r > 0.0:
+                room = r * (self.edge - self.now)
+                if e <= room:
+                    self.now += e / r
+                    return self.now
+                e -= room
+            if self.edge >= self.end:
+                self.over = True
+                return math.inf
+            self.now = self.edge
+            self.k += 1
+            self.edge = self.hourly.start(self.k + 1)
+            self.r = self.hourly.rate(self.k)
+
+    def times(self, gaps: Any) -> list[float]:
+        """``step`` over a batch of gaps, runs within an hour vectorised (``_in_hour``)."""
+        n = len(gaps)
+        out: list[float] = []
+        i = 0
+        while i < n:
+            if self.over:
+                out.extend([math.inf] * (n - i))
+                break
+            r = self.r
+            if r > 0.0 and r * (self.edge - self.now) >= MIN_RUN:
+                run, m = _in_hour(self.now, gaps[i:], r, self.edge)
+                if m:
+                    out.extend(run.tolist())
+                    self.now = out[-1]
+                    i += m
+                    continue
+            out.append(self.step(float(gaps[i])))
+            i += 1
+        return out
+
 
 class ProfileArrivals:
     """Poisson arrivals at the scenario's rate by hour of the week, each with its draws.
@@ -93,7 +220,11 @@ class ProfileArrivals:
     every week from a Monday at time 0 (the fast paths, as before calendars), else the
     walk over ``HourlyRates`` (growth, months, special dates, busyness, or a start that is
     not a Monday midnight at time 0). One gap per arrival either way, so the arrivals stay
-    aligned across scenarios that differ elsewhere (common random numbers)."""
+    aligned across scenarios that differ elsewhere (common random numbers).
+
+    The times of a batch of arrivals are computed together (``ArrivalClock.times``,
+    ``CalendarWalk.times``) and zipped with its rows, so handing out the next arrival is
+    one step of a C iterator: no Python frame per arrival."""
 
     def __init__(self, s: Scenario, streams: Streams) -> None:
         if s.demand.trace_profile is not None:
@@ -108,53 +239,19 @@ class ProfileArrivals:
             self.hourly = HourlyRates(s, weekly_rates(s), busy)
 
     def __iter__(self) -> Iterator[tuple[float, FreshRow]]:
+        return chain.from_iterable(self._batches())
+
+    def _batches(self) -> Iterator[Iterator[tuple[float, FreshRow]]]:
         if self.hourly is not None:
-            return self._over_the_calendar(self.hourly)
-        return self._by_week()
-
-    def _by_week(self) -> Iterator[tuple[float, FreshRow]]:
-        t = 0.0
-        flat = self.clock.flat
-        next_time = self.clock.next_time
-        for batch in self.customers.batches():
-            if flat is not None:  # the common case: one division per arrival
-                for row in batch:
-                    t = t + row[0] / flat
-                    yield t, row
-            else:
-                for row in batch:
-                    t = next_time(t, row[0])
-                    yield t, row
-
-    def _over_the_calendar(self, hourly: HourlyRates) -> Iterator[tuple[float, FreshRow]]:
-        """Inverts the integral of a rate that is constant within each clock hour. The
-        walk keeps its hour between arrivals and moves forward only, so a whole run costs
-        one rate per clock hour plus one step per arrival, however the rate varies; past
-        the run's end every arrival is at ``inf``."""
-        end = self.clock.end
-        rate = hourly.rate
-        k = hourly.k0
-        edge = hourly.start(k + 1)
-        r = rate(k)
-        now = 0.0
-        for batch in self.customers.batches():
-            for row in batch:
-                e = row[0]
-                while True:
-                    if r > 0.0:
-                        room = r * (edge - now)
-                        if e <= room:
-                            now += e / r
-                            break
-                        e -= room
-                    if edge >= end:
-                        yield from _never(row)
-                        return
-                    now = edge
-                    k += 1
-                    edge = hourly.start(k + 1)
-                    r = rate(k)
-                yield now, row
+            walk = CalendarWalk(self.hourly, self.clock.end)
+            for gaps, rows in self.customers.batches():
+                yield zip(walk.times(gaps), rows, strict=False)
+        else:
+            t = 0.0
+            for gaps, rows in self.customers.batches():
+                times = self.clock.times(t, gaps)
+                t = times[-1]
+                yield zip(times, rows, strict=False)
 
 
 class TraceArrivals:
@@ -208,31 +305,33 @@ class ArrivalsMixin(DeskBase):
         at, row = self.next_arrival()
         self._at(at, self._on_arrival, row)
 
-    def _on_arrival(self, ev: Event) -> None:
+    def _on_arrival(self, row: FreshRow) -> None:
         """Start this arrival's contact, then the following ones while they come first.
 
         An arrival that falls before every scheduled event would be popped straight
         back off the heap, so it is processed here without an event; ordering is
-        unchanged because the comparison is strict.
+        unchanged because the comparison is strict. While events run, the queue holds
+        the loop's stop entry at or before the run's end (loop.drive), so an arrival
+        before the head is one the run must process.
         """
         env = self.env
         queue = env._queue
-        end = self.end
         next_arrival = self.next_arrival
         now = env._now
-        row = ev._value
         while True:
             at, nxt = next_arrival()
             self._start_contact(now, row, 0, None)
-            if at < end and (not queue or at < queue[0][0]):
+            if at < queue[0][0]:
                 env._now = now = at
                 row = nxt
                 continue
-            self._push(at, self.on_arrival, nxt)
+            # self._at inlined: one arrival event per run of arrivals.
+            entry = (at, NORMAL, next(self.eid), self.on_arrival, nxt)
+            heappush(queue if at < self.later_from else self.later, entry)
             return
 
-    def _on_followup(self, ev: Event) -> None:
-        tidx, contacts_before, (first, jcell, contacts) = ev._value
+    def _on_followup(self, value: tuple[int, int, Journey]) -> None:
+        tidx, contacts_before, (first, jcell, contacts) = value
         now = self.env._now
         if now == self.followup_at:
             self.followups_now += 1
@@ -260,18 +359,43 @@ class ArrivalsMixin(DeskBase):
         """A new contact: its own draws come in ``row`` (see customers.FreshRow); a retry or
         repeat continues its issue's ``journey``, a fresh contact (None) starts one."""
         _, tidx, patience, ask_u, bot_u, false_u, fcr_u, handles = row
+        asked = ask_u < self.ask_p
+        if self.by_clock:  # the route in force at its arrival (queues.py)
+            route, handle = self._route_at(tidx, asked, handles, now)
+        else:
+            route = self.human_routes[tidx] if asked else self.routes[tidx]
+            handle = handles[route.skip :] if route.skip else handles
+        counted = now >= self.warmup
+        cell = self.cells[tidx]  # this hour's (recording.py)
+        if journey is None:
+            jcell = self.journeys[tidx] if counted else None
+            if jcell is not None:
+                jcell.started += 1
+            journey = (now, jcell, 1)
+        elif counted:
+            cell.repeats += 1
+        if counted:
+            cell.offered += 1
+            bot = route.bot
+            # A measured contact that a bot without a limit will resolve (its draws say so
+            # now, and nothing can change them) takes the short way (service.py).
+            if (
+                bot is not None
+                and bot_u < bot.res[tidx]
+                and (bot.max_time is None or handle[0] <= bot.max_time)
+                and bot.on_duty
+            ):
+                self._bot_resolves(
+                    bot, tidx, cell, journey, contacts_before, asked, false_u, handle[0], now
+                )
+                return
         inq = Inquiry()
         inq.tidx = tidx
         inq.chat = self.chat[tidx]
         inq.contacts_before = contacts_before
         inq.patience = patience
-        asked = ask_u < self.ask_p
         inq.asked_human = asked
-        if self.by_clock:  # the route in force at its arrival (queues.py)
-            route, inq.handle = self._route_at(tidx, asked, handles, now)
-        else:
-            route = self.human_routes[tidx] if asked else self.routes[tidx]
-            inq.handle = handles[route.skip :] if route.skip else handles
+        inq.handle = handle
         inq.route = route
         inq.u_bot = bot_u
         inq.u_false = false_u
@@ -282,19 +406,8 @@ class ArrivalsMixin(DeskBase):
         inq.token = 0
         inq.also = None
         inq.people = False
-        counted = now >= self.warmup
         inq.counted = counted
-        cell = self.cells[tidx]  # this hour's (recording.py)
         inq.cell = cell
         inq.pcell = self.people_cells[tidx]
-        if journey is None:
-            jcell = self.journeys[tidx] if counted else None
-            if jcell is not None:
-                jcell.started += 1
-            journey = (now, jcell, 1)
-        elif counted:
-            cell.repeats += 1
         inq.journey = journey
-        if counted:
-            cell.offered += 1
         self._enter(inq, 0, now)

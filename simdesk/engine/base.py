@@ -15,9 +15,9 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.events import NORMAL, Event, EventPriority
+from simpy.events import NORMAL, EventPriority
 
-from simdesk.engine.loop import HOUR, Call, new_event
+from simdesk.engine.loop import HOUR, Entry
 
 if TYPE_CHECKING:
     from simdesk.calendar import Calendar
@@ -42,7 +42,7 @@ class DeskBase:
     s: Scenario
     cal: Calendar  # the clock on the calendar: weekdays, hours, dates (calendar.py)
     env: simpy.Environment
-    queue: list[tuple[float, EventPriority, int, Event]]  # SimPy's event heap
+    queue: list[Entry]  # SimPy's event heap (loop.py: the entries)
     eid: count[int]  # SimPy's insertion counter
     warmup: float
     end: float
@@ -56,6 +56,7 @@ class DeskBase:
     # every hour mark): contacts arriving now are counted in them.
     cells: list[Tally]
     people_cells: list[Tally]  # the same, for contacts that reached people
+    people_are_contacts: bool  # no bot: every contact reaches people (recording.py)
     journeys: list[JourneyTally]  # issues, by the hour of their first contact
     # arrivals
     next_arrival: Callable[[], tuple[float, FreshRow]]
@@ -85,18 +86,19 @@ class DeskBase:
     wait_penalty_per_s: float
     max_wait_penalty: float
     repeat_factor: float
+    bot_score: float
     satisfied_at: float
     zero_within: bool  # a contact served at once counts as within the service level
 
-    # The callback lists of the hot paths' events, built once per run (``_Desk.__init__``)
-    # and shared by all their events: the loop only reads an event's list, so a list and a
-    # bound method need not be made per event.
-    on_done: list[Callable[[Any], None]]
-    on_bot_done: list[Callable[[Any], None]]
-    on_arrival: list[Callable[[Any], None]]
-    on_followup: list[Callable[[Any], None]]
-    on_patience: list[Callable[[Any], None]]
-    on_overflow: list[Callable[[Any], None]]
+    # The callbacks of the hot paths' events, bound once per run (``_Desk.__init__``) and
+    # shared by all their events, so no bound method is made per event.
+    on_done: Callable[[Any], None]
+    on_bot_done: Callable[[Any], None]
+    on_bot_resolved: Callable[[Any], None]
+    on_arrival: Callable[[Any], None]
+    on_followup: Callable[[Any], None]
+    on_patience: Callable[[Any], None]
+    on_overflow: Callable[[Any], None]
 
     # Events due after ``later_from`` wait in ``later``, a heap of their own, until a
     # "later" event at ``later_from`` (priority -1: ahead of every event at that time)
@@ -104,34 +106,20 @@ class DeskBase:
     # their (time, priority, insertion) keys, so the order is SimPy's own; SimPy's heap
     # stays small (the far-off repeat contacts and a year of shift events wait aside),
     # and each push and pop on it compares fewer entries.
-    later: list[tuple[float, EventPriority, int, Event]]
+    later: list[Entry]
     later_from: float
 
     def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
-        """Schedule ``callback(event)`` at absolute time ``at``, payload in ``event._value``."""
-        event = new_event(Call)
-        event.callbacks = [callback]
-        event._value = value
-        entry = (at, NORMAL, next(self.eid), event)
-        heappush(self.queue if at < self.later_from else self.later, entry)
-
-    def _push(self, at: float, callbacks: list[Callable[[Any], None]], value: Any) -> None:
-        """``_at`` for the hot paths, with one of the shared callback lists above."""
-        event = new_event(Call)
-        event.callbacks = callbacks
-        event._value = value
-        entry = (at, NORMAL, next(self.eid), event)
+        """Schedule ``callback(value)`` at absolute time ``at`` (a loop.py entry)."""
+        entry = (at, NORMAL, next(self.eid), callback, value)
         heappush(self.queue if at < self.later_from else self.later, entry)
 
     def _schedule_later(self, at: float) -> None:
         """The next move of due events from ``later`` to SimPy's heap, at ``at``."""
-        event = new_event(Call)
-        event.callbacks = [self._on_later]
-        event._value = None
-        heappush(self.queue, (at, LATER_PRIORITY, next(self.eid), event))
+        heappush(self.queue, (at, LATER_PRIORITY, next(self.eid), self._on_later, None))
         self.later_from = at
 
-    def _on_later(self, ev: Event) -> None:
+    def _on_later(self, _: None) -> None:
         horizon = self.env._now + LATER_WINDOW
         later = self.later
         queue = self.queue
@@ -143,7 +131,7 @@ class DeskBase:
         # Calls between parts, implemented by the mixin named in each comment.
 
         # arrivals.py
-        def _on_followup(self, ev: Event) -> None: ...
+        def _on_followup(self, value: tuple[int, int, Journey]) -> None: ...
         def _start_contact(
             self, now: float, row: FreshRow, contacts_before: int, journey: Journey | None
         ) -> None: ...
@@ -173,6 +161,10 @@ class DeskBase:
         ) -> None: ...
         def _maybe_repeat(self, inq: Inquiry, now: float) -> None: ...
         def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None: ...
+        def _bot_resolves(
+            self, bot: PoolRuntime, tidx: int, cell: Tally, journey: Journey,
+            contacts_before: int, asked: bool, false_u: float, duration: float, now: float,
+        ) -> None: ...
 
         # people.py
         def _set_open(

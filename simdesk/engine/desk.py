@@ -83,13 +83,13 @@ class _Desk(
         # Follow-ups falling due at one instant: a guard against zero-time loops.
         self.followup_at = -1.0
         self.followups_now = 0
-        self.on_done = [self._on_done]
-        self.on_bot_done = [self._on_bot_done]
-        self.zero_within = self.sl_within >= 0.0  # a contact served at once is within
-        self.on_arrival = [self._on_arrival]
-        self.on_followup = [self._on_followup]
-        self.on_patience = [self._on_patience]
-        self.on_overflow = [self._on_overflow]
+        self.on_done = self._on_done
+        self.on_bot_done = self._on_bot_done
+        self.on_bot_resolved = self._on_bot_resolved
+        self.on_arrival = self._on_arrival
+        self.on_followup = self._on_followup
+        self.on_patience = self._on_patience
+        self.on_overflow = self._on_overflow
 
     def run(self, progress: Progress | None = None) -> RunTallies:
         self._schedule_arrival()

@@ -1,10 +1,13 @@
 """The event loop: SimPy's queue and order, driven without ``Environment.step``'s overhead.
 
-Events are SimPy ``Event``s on SimPy's heap with SimPy's (time, priority, insertion)
-ordering, so the order of simultaneous events is SimPy's own. The loop is
-``Environment.step`` inlined, with step's rule for failures kept: an event that failed and
-was not defused raises a copy of its exception (the original as its cause) once its
-callbacks have run.
+Events sit on SimPy's heap with SimPy's (time, priority, insertion) ordering, so the order
+of simultaneous events is SimPy's own. The desk's own events are plain heap entries
+``(time, priority, insertion, callback, payload)``: no ``Event`` object is made for
+them, and the loop calls ``callback(payload)``. SimPy's own events (four entries, the
+event last) run as ``Environment.step`` runs them, with step's rule for failures kept: an
+event that failed and was not defused raises a copy of its exception (the original as its
+cause) once its callbacks have run. The desk's callbacks never fail that way: an error in
+one propagates at once, as from any function.
 """
 
 from __future__ import annotations
@@ -12,29 +15,20 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from heapq import heappop
-from typing import NoReturn
+from heapq import heapify, heappop, heappush
+from typing import Any, NoReturn
 
 import simpy
 from simpy.events import Event
 
 HOUR = 3600.0
+STOP_PRIORITY = -2
+"""Below every event's priority (the desk's moves of due events are -1): ``drive``'s stop
+entry at ``until`` comes before every event at that time."""
 
-
-class Call(Event):
-    """A triggered event carrying callbacks and a payload, scheduled by absolute time.
-
-    It is SimPy's ``Event`` (and goes on SimPy's queue exactly as
-    ``Environment.schedule`` would put it), built without ``__init__`` (see ``new_event``)
-    because an event is created for nearly every step of every inquiry. It never fails,
-    so success is a class attribute.
-    """
-
-    _ok = True
-
-
-new_event = Event.__new__
-"""``new_event(Call)``: a bare ``Call``; set ``callbacks`` and ``_value``, then push it."""
+Entry = tuple[Any, ...]
+"""A heap entry: the desk's ``(time, priority, insertion, callback, payload)``, or SimPy's
+``(time, priority, insertion, event)``."""
 
 
 Progress = Callable[[float], None]
@@ -56,7 +50,7 @@ def drive(env: simpy.Environment, until: float, progress: Progress | None = None
     between slices; stopping at a slice's end and resuming processes the same events in
     the same order, so the results are identical with or without it.
     """
-    queue = env._queue
+    queue: list[Entry] = env._queue
     if progress is not None:
         step = max(HOUR, until / PROGRESS_CHUNKS)
         start = env._now
@@ -65,14 +59,27 @@ def drive(env: simpy.Environment, until: float, progress: Progress | None = None
             drive(env, mark)
             progress((mark - start) / (until - start))
             mark += step
-    while queue and queue[0][0] < until:
-        env._now, _, _, event = heappop(queue)
-        callbacks = event.callbacks
-        event.callbacks = None  # type: ignore[assignment]
-        for callback in callbacks:
-            callback(event)
-        if not event._ok:
-            _failed(event)
+    # A stop entry at ``until``, ahead of every event at that time: popping it ends the
+    # loop, so the loop needs no test of the queue's head per event.
+    stop = (until, STOP_PRIORITY, 0, None, None)
+    heappush(queue, stop)
+    try:
+        while True:
+            entry = heappop(queue)
+            try:
+                env._now, _, _, callback, payload = entry
+            except ValueError:  # SimPy's own event: four entries
+                env._now = entry[0]
+                _step(entry[3])
+                continue
+            if callback is None:  # the stop entry
+                break
+            callback(payload)
+    except BaseException:
+        if stop in queue:  # an event raised: leave the queue as it was, less what ran
+            queue.remove(stop)
+            heapify(queue)
+        raise
     env._now = until
     if progress is not None:
         progress(1.0)
@@ -95,12 +102,16 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _failed(event: Event) -> None:
-    """What ``Environment.step`` does after a failed event's callbacks: unless something
-    defused it, crash with a copy of its exception, the original as the cause."""
-    if hasattr(event, "_defused"):
-        return
-    _raise_copy(event._value)
+def _step(event: Event) -> None:
+    """A SimPy event, as ``Environment.step`` processes it: its callbacks, then, if it
+    failed and nothing defused it, a crash with a copy of its exception, the original as
+    the cause."""
+    callbacks = event.callbacks
+    event.callbacks = None  # type: ignore[assignment]
+    for callback in callbacks:
+        callback(event)
+    if not event._ok and not hasattr(event, "_defused"):
+        _raise_copy(event._value)
 
 
 def _raise_copy(error: BaseException) -> NoReturn:

@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING
 from simdesk.engine.base import DeskBase
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.engine.staffing import Agent, PoolRuntime
     from simdesk.scenario import Pool
     from simdesk.workforce import WorkforcePlan
@@ -86,10 +84,10 @@ class PeopleMixin(DeskBase):
             if roster.plan.events:
                 self._at(roster.plan.events[0].t, self._on_person, (pool, 0))
 
-    def _on_person(self, ev: Event) -> None:
+    def _on_person(self, value: tuple[PoolRuntime, int]) -> None:
         """The plan's events at one instant, then the next instant's is scheduled (one
         pending event per pool, not one per person)."""
-        pool, i = ev._value
+        pool, i = value
         roster = pool.roster
         assert roster is not None
         events = roster.plan.events

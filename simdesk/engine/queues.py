@@ -38,8 +38,6 @@ from simdesk.engine.contact import ABANDONED
 from simdesk.weekly import NONE, alternative_table, on_whole_hours
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.staffing import Agent, PoolRuntime
 
@@ -58,6 +56,9 @@ class RouteRuntime:
     # An alternative of a route by the clock: the entries of the type's handle times
     # (drawn for every pool of every alternative) that belong to its pools.
     pick: tuple[int, ...] = ()
+    # The bot without a concurrency limit at the head of the route, if there is one: a
+    # contact it will resolve takes the short way (service.py, ``_bot_resolves``).
+    bot: PoolRuntime | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,11 @@ class QueuesMixin(DeskBase):
 
     def _build_routes(self) -> None:
         s = self.s
+        for runtime in self.pools.values():
+            # Reaching a people pool marks a contact for the people's cells, unless every
+            # contact reaches people (no bot): then those are the contacts' own cells
+            # (recording.py, ``people_are_contacts``).
+            runtime.marks_people = not runtime.is_bot and not self.people_are_contacts
         for p in s.pools:
             # Mixed: calls take a whole agent, chats one slot, so free capacity and a
             # waiting queue can coexist and a newcomer must queue behind the head.
@@ -146,7 +152,8 @@ class QueuesMixin(DeskBase):
     ) -> RouteRuntime:
         pools = tuple(self.pools[p] for p in path)
         queues = tuple(priority_queue(p, prio) for p in pools)
-        return RouteRuntime(pools, over, skip, queues, pick)
+        bot = pools[0] if pools and pools[0].unlimited else None
+        return RouteRuntime(pools, over, skip, queues, pick, bot)
 
     def _route_at(
         self, tidx: int, asked: bool, handles: tuple[float, ...], now: float
@@ -177,7 +184,7 @@ class QueuesMixin(DeskBase):
             return
         inq.pool = pool
         inq.wait_start = now
-        if not pool.is_bot:
+        if pool.marks_people:
             inq.people = True
         if inq.counted:
             pool.tally.offered += 1
@@ -221,10 +228,10 @@ class QueuesMixin(DeskBase):
             return
         inq.deadline = now + remaining
         if remaining != math.inf and not self.lazy_abandonment:
-            self._push(now + remaining, self.on_patience, (inq, inq.token))
+            self._at(now + remaining, self.on_patience, (inq, inq.token))
         over = route.overflow_after
         if over is not None and over < remaining and k + 1 < len(route.pools) and not pool.is_bot:
-            self._push(now + over, self.on_overflow, (inq, inq.token, k + 1))
+            self._at(now + over, self.on_overflow, (inq, inq.token, k + 1))
 
     def _dispatch(self, pool: PoolRuntime, now: float) -> None:
         """Give free capacity to waiting contacts, by priority then arrival order."""
@@ -281,14 +288,14 @@ class QueuesMixin(DeskBase):
                     if inq.token == token and inq.deadline < end:
                         self._abandon(inq, inq.deadline, reserve=False)
 
-    def _on_patience(self, ev: Event) -> None:
-        inq, token = ev._value
+    def _on_patience(self, value: tuple[Inquiry, int]) -> None:
+        inq, token = value
         if inq.token == token:
             self._abandon(inq, self.env._now)
 
-    def _on_head_deadline(self, ev: Event) -> None:
+    def _on_head_deadline(self, value: tuple[Inquiry, int]) -> None:
         """Lazy abandonment: a call blocking the head of a mixed queue gives up now."""
-        inq, token = ev._value
+        inq, token = value
         if inq.token == token:
             self._abandon(inq, self.env._now)
 
@@ -318,14 +325,15 @@ class QueuesMixin(DeskBase):
             t = pool.tally
             t.abandoned += 1
             if pool_wait > 0.0:
-                t.waited += 1
                 t.wait_sum += pool_wait
-            t.hist.add(pool_wait)
+                pool.waits.append(pool_wait)  # binned and counted by PoolRuntime.settle
+            else:
+                pool.zero_waits += 1
         if late is not None:
             self._credit_late(now, late)
         self._finish(inq, ABANDONED)
         if self.retry_p > 0.0 and self.retry_u() < self.retry_p:
-            self._push(now + self.retry_delay(),
+            self._at(now + self.retry_delay(),
                 self.on_followup,
                 (inq.tidx, inq.contacts_before, inq.journey),
             )
@@ -335,8 +343,8 @@ class QueuesMixin(DeskBase):
             self._reserve(primary, also, skip, self.env._now)
 
     # ------------------------------------------------------------ overflow
-    def _on_overflow(self, ev: Event) -> None:
-        inq, token, k = ev._value
+    def _on_overflow(self, value: tuple[Inquiry, int, int]) -> None:
+        inq, token, k = value
         if inq.token != token:
             return
         now = self.env._now
@@ -371,4 +379,4 @@ class QueuesMixin(DeskBase):
         over = inq.route.overflow_after
         remaining = inq.patience - inq.wait_total - (now - inq.wait_start)
         if over is not None and k + 1 < len(inq.route.pools) and over < remaining:
-            self._push(now + over, self.on_overflow, (inq, inq.token, k + 1))
+            self._at(now + over, self.on_overflow, (inq, inq.token, k + 1))

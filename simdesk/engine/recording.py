@@ -42,7 +42,7 @@ import numpy as np
 from simpy.events import URGENT
 
 from simdesk.engine.base import DeskBase
-from simdesk.engine.loop import HOUR, Call, new_event
+from simdesk.engine.loop import HOUR
 from simdesk.histogram import NBINS, WaitBuffer, bin_counts
 from simdesk.limits import FOLD_PENDING_WAITS
 from simdesk.tally import (
@@ -68,8 +68,6 @@ from simdesk.tally import (
 )
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.staffing import PoolRuntime
 
@@ -124,7 +122,8 @@ class Kind:
     """One kind of cell (contacts, people, issues): its class, counters and aggregates."""
 
     def __init__(self, cls: type[Any], ints: tuple[str, ...], floats: tuple[str, ...],
-                 ntypes: int, week_bins: bool = False, fine_rows: int = 0) -> None:
+                 ntypes: int, week_bins: bool = False, zero_within: bool = True,
+                 fine_rows: int = 0) -> None:
         self.cls = cls
         self.forwarding = ForwardingTally if cls is Tally else ForwardingJourneyTally
         self.ints = attrgetter(*ints)
@@ -134,6 +133,19 @@ class Kind:
         self.nfloats = len(floats)
         self.no_floats = (0.0,) * len(floats)
         self.block = contact_block if cls is Tally else journey_block
+        # Counters a contact cell does not keep, derived when it is folded: every finished
+        # contact is rated (handled or abandoned), and each wait above zero is one that
+        # waited (contacts' cells only: a people cell leaves ``waited`` at zero).
+        self.rated = ints.index("rated") if "rated" in ints else None
+        self.handled_abandoned = (
+            (ints.index("handled"), ints.index("abandoned")) if self.rated is not None else None
+        )
+        self.waited = ints.index("waited") if cls is Tally and week_bins else None
+        # The contacts the bot resolved the short way (``Tally.at_bot``; contacts' cells).
+        self.at_bot: tuple[int, ...] | None = None
+        if self.waited is not None:
+            names = ("contained", "handled") + (("within",) if zero_within else ())
+            self.at_bot = tuple(ints.index(name) for name in names)
         self.chains = [[Chain() for _ in range(24)] for _ in range(ntypes)]
         # Aggregates: per (type, hour of day) and per hour of the week. np.zeros leaves
         # pages untouched until written, so bins of empty hours cost no memory.
@@ -206,15 +218,25 @@ class Kind:
         ints = np.array([getter(c) for c in cells], dtype=np.int64).reshape(n, self.nints)
         floats = np.array([self.own_floats(c) for c in cells], dtype=np.float64)
         floats = floats.reshape(n, self.nfloats)
-        np.add.at(self.cell_ints, rows, ints)
-        np.add.at(self.week_ints, hows, ints)
-        np.add.at(self.week_floats, hows, floats)
-        # Waits: zero waits and the count of waits per cell, then each wait's bin.
+        # Waits: a cell counts its zero waits (``zeros``) and keeps the others (``waits``,
+        # histogram.WaitBuffer): the count of its waits is the two together.
         lengths = np.fromiter((len(c.hist.waits) for c in cells), dtype=np.int64, count=n)
         zc = np.empty((n, 2), dtype=np.int64)
         zc[:, 0] = np.fromiter((c.hist.zeros for c in cells), dtype=np.int64, count=n)
-        zc[:, 1] = np.fromiter((c.hist.count for c in cells), dtype=np.int64, count=n)
-        zc[:, 1] += lengths
+        if self.at_bot is not None:
+            at_bot = np.fromiter((c.at_bot for c in cells), dtype=np.int64, count=n)
+            for col in self.at_bot:
+                ints[:, col] += at_bot
+            zc[:, 0] += at_bot
+        zc[:, 1] = zc[:, 0] + lengths
+        if self.handled_abandoned is not None:
+            handled, abandoned = self.handled_abandoned
+            ints[:, self.rated] = ints[:, handled] + ints[:, abandoned]
+        if self.waited is not None:
+            ints[:, self.waited] = lengths
+        np.add.at(self.cell_ints, rows, ints)
+        np.add.at(self.week_ints, hows, ints)
+        np.add.at(self.week_floats, hows, floats)
         idx = np.empty(0, dtype=np.int64)
         owner = np.empty(0, dtype=np.int64)
         if lengths.any():
@@ -298,8 +320,13 @@ class RecordingMixin(DeskBase):
         fine = None if self.interval is None else Fine(self.interval, npools)
         self.fine = fine
         rows = 0 if fine is None else fine.count
+        # Without a bot every contact reaches people, so the people's cells would count
+        # exactly what the contacts' cells count (the same contacts, in the same order):
+        # they are not kept apart, and the records hand the contacts' on as the people's.
+        self.people_are_contacts = not any(p.is_bot for p in self.s.pools)
         self.kinds = (
-            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True, fine_rows=rows),
+            Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, week_bins=True,
+                 zero_within=self.zero_within, fine_rows=rows),
             Kind(Tally, INT_COUNTERS, FLOAT_COUNTERS, ntypes, fine_rows=rows),
             Kind(JourneyTally, JOURNEY_INTS, JOURNEY_FLOATS, ntypes, fine_rows=rows),
         )
@@ -389,10 +416,10 @@ class RecordingMixin(DeskBase):
     def _at_hour(self, at: float, callback: Any = None) -> None:
         """The hour mark goes before anything else at its instant (URGENT), so a contact
         arriving on the hour is counted in the hour it starts."""
-        event = new_event(Call)
-        event.callbacks = [self._on_hour if callback is None else callback]
-        event._value = None
-        heappush(self.queue, (at, URGENT, next(self.eid), event))
+        heappush(
+            self.queue,
+            (at, URGENT, next(self.eid), self._on_hour if callback is None else callback, None),
+        )
 
     def _at_intervals(self, hour: float) -> None:
         """On a finer grid: the marks inside the hour starting at ``hour`` (URGENT like
@@ -404,7 +431,7 @@ class RecordingMixin(DeskBase):
             if 0.0 < at < self.end:
                 self._at_hour(at, self._on_interval)
 
-    def _on_interval(self, ev: Event) -> None:
+    def _on_interval(self, _: None) -> None:
         now = self.env._now
         self._credit_fine(now)
         self._roll(now)
@@ -422,7 +449,7 @@ class RecordingMixin(DeskBase):
             fine.staffed[i][cur] += staffed - staffed0
             marks[i] = (busy, staffed)
 
-    def _on_warmup_end(self, ev: Event) -> None:
+    def _on_warmup_end(self, _: None) -> None:
         now = self.env._now
         for pool in self.pools.values():
             pool.flush(now)
@@ -436,7 +463,7 @@ class RecordingMixin(DeskBase):
             fine.busy = [[0.0] * fine.count for _ in self.pools]
             fine.staffed = [[0.0] * fine.count for _ in self.pools]
 
-    def _on_hour(self, ev: Event) -> None:
+    def _on_hour(self, _: None) -> None:
         now = self.env._now
         if self.fine is not None:
             self._credit_fine(now)
@@ -450,6 +477,7 @@ class RecordingMixin(DeskBase):
         self._at_hour(now + HOUR)
 
     def _read_pool(self, p: PoolRuntime) -> tuple[list[int], list[float]]:
+        p.settle(self.zero_within)
         t = p.tally
         h = t.hist
         ints = [
@@ -556,8 +584,14 @@ class RecordingMixin(DeskBase):
             return out
 
         cells = [[scope(contacts, t, h) for h in range(24)] for t in range(ntypes)]
-        pcells = [[scope(people, t, h) for h in range(24)] for t in range(ntypes)]
         jcells = [[scope(issues, t, h) for h in range(24)] for t in range(ntypes)]
+        days = self.days
+        if self.people_are_contacts:
+            # The figures of the people read what both count alike (docs/figures.md).
+            people = contacts
+            for d in days:
+                d.people = d.cells
+        pcells = [[scope(people, t, h) for h in range(24)] for t in range(ntypes)]
         pools = [
             _record(p, *self.pool_hours[i], self.warmup, self.end)
             for i, p in enumerate(self.pools.values())
@@ -566,7 +600,6 @@ class RecordingMixin(DeskBase):
             _week_blocks(contacts), _week_blocks(people), _week_blocks(issues),
             list(self.week_busy), list(self.week_staffed),
         )
-        days = self.days
         fine = self.fine
         record = None
         if fine is not None:

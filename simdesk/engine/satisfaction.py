@@ -24,6 +24,7 @@ class ScoringMixin(DeskBase):
 
     def _setup_scoring(self, s: Scenario) -> None:
         self.sl_within = s.service_level_within
+        self.zero_within = self.sl_within >= 0.0  # a contact served at once is within
         sat = s.satisfaction
         self.sat = sat
         # Base score by outcome, indexed by BOT_RESOLVED .. ABANDONED; a false resolution
@@ -38,6 +39,7 @@ class ScoringMixin(DeskBase):
         self.wait_penalty_per_s = sat.wait_penalty_per_min / 60.0
         self.max_wait_penalty = sat.max_wait_penalty
         self.repeat_factor = sat.repeat_factor
+        self.bot_score = sat.resolved_by_bot  # a bot resolution's base (true or false)
         self.satisfied_at = sat.threshold
 
     def _setup_pool_scores(self) -> None:
@@ -72,20 +74,18 @@ class ScoringMixin(DeskBase):
                 cell.within += 1
             if outcome in (PERSON_RESOLVED, BOT_RESOLVED):
                 cell.resolved += 1
+        # ``rated`` and ``waited`` and the count of waits are derived when the cell is folded
+        # (recording.Kind): every contact counted here is rated, each wait kept waited.
         if wait > 0.0:
-            cell.waited += 1
             cell.wait_sum += wait
             cell.hist.add(wait)
             penalty = self.wait_penalty_per_s * wait
             score -= penalty if penalty < self.max_wait_penalty else self.max_wait_penalty
         else:
-            hist = cell.hist
-            hist.zeros += 1
-            hist.count += 1
+            cell.hist.zeros += 1
         if inq.contacts_before:
             score *= self.repeat_factor**inq.contacts_before
         score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
-        cell.rated += 1
         cell.csat_sum += score
         if score >= self.satisfied_at:
             cell.satisfied += 1
@@ -104,8 +104,5 @@ class ScoringMixin(DeskBase):
                 pcell.wait_sum += wait
                 pcell.hist.add(wait)
             else:
-                hist = pcell.hist
-                hist.zeros += 1
-                hist.count += 1
-            pcell.rated += 1
+                pcell.hist.zeros += 1
             pcell.csat_sum += score

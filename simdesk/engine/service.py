@@ -25,13 +25,11 @@ from simpy.events import NORMAL
 
 from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import BOT_FALSE, BOT_RESOLVED, PERSON_RESOLVED, UNRESOLVED
-from simdesk.engine.loop import Call, new_event
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
-    from simdesk.engine.contact import Inquiry
+    from simdesk.engine.contact import Inquiry, Journey
     from simdesk.engine.staffing import Agent, PoolRuntime
+    from simdesk.tally import Tally
 
 
 class ServiceMixin(DeskBase):
@@ -40,7 +38,9 @@ class ServiceMixin(DeskBase):
     def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None:
         """A bot without a concurrency limit (``pool.unlimited``) takes the contact at once:
         no agent to take, no wait, no queue. The same records as ``_enter`` and ``_serve``
-        make for a contact served without waiting, on the path most contacts take."""
+        make for a contact served without waiting, but no busy time: such a bot has no
+        staffed time, so its occupancy is no figure (NaN) and its busy time no input to
+        any; it is not integrated (``PoolRecord.busy_area`` stays 0)."""
         duration = inq.handle[k]
         truncated = False
         if inq.asked_human:
@@ -49,21 +49,71 @@ class ServiceMixin(DeskBase):
             duration = pool.max_time
             truncated = True
         if inq.counted:
-            t = pool.tally
-            t.offered += 1
-            hist = t.hist
-            hist.zeros += 1
-            hist.count += 1
-            if self.zero_within:
-                t.within += 1
+            pool.at_once += 1  # offered, no wait, answered (PoolRuntime.settle)
             pool.t_busy[inq.tidx] += duration
-        pool.busy_area += pool.busy * (now - pool.last)
-        pool.last = now
-        pool.busy += 1
-        event = new_event(Call)
-        event.callbacks = self.on_bot_done
-        event._value = (inq, pool, k, truncated)
-        heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
+        heappush(
+            self.queue,
+            (now + duration, NORMAL, next(self.eid), self.on_bot_done, (inq, pool, k, truncated)),
+        )
+
+    def _bot_resolves(
+        self, bot: PoolRuntime, tidx: int, cell: Tally, journey: Journey,
+        contacts_before: int, asked: bool, false_u: float, duration: float, now: float,
+    ) -> None:
+        """The short way of a measured contact that the bot without a limit at the head
+        of its route will resolve (``_start_contact`` checked its draws: resolution, a
+        conversation within ``max_time``). Its whole path is known now and no other
+        contact can change it, so it needs no ``Inquiry``: the records ``_serve_bot``
+        makes now, and a completion event carrying what ``_on_bot_resolved`` records
+        then, in the same events and the same order as the long way."""
+        false = false_u < bot.false_res
+        # The score _finish would give it: a bot outcome's base, less the unwanted-bot
+        # penalty, no wait, the repeat factor; clipped to 1-5.
+        score = self.bot_score - (self.sat.unwanted_bot_penalty if asked else 0.0)
+        if contacts_before:
+            score *= self.repeat_factor**contacts_before
+        score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
+        bot.at_once += 1
+        bot.t_busy[tidx] += duration  # (no busy time: see _serve_bot)
+        heappush(
+            self.queue,
+            (now + duration, NORMAL, next(self.eid), self.on_bot_resolved,
+             (bot, tidx, cell, journey, contacts_before, score, false)),
+        )
+
+    def _on_bot_resolved(
+        self, value: tuple[PoolRuntime, int, Tally, Journey, int, float, bool]
+    ) -> None:
+        """The end of a conversation taken the short way (``_bot_resolves``): what
+        ``_on_bot_done``, ``_bot_result``, ``_finish`` and ``_close_resolved`` (or
+        ``_maybe_repeat``) record for a measured contact the bot resolves without a wait."""
+        bot, tidx, cell, journey, contacts_before, score, false = value
+        now = self.env._now
+        # Handled, resolved and contained by the bot; the cell's contained, handled, zero
+        # wait and within: one count each (PoolRuntime.settle, recording.Kind.fold).
+        bot.t_short[tidx] += 1
+        cell.at_bot += 1
+        cell.csat_sum += score
+        if score >= self.satisfied_at:
+            cell.satisfied += 1
+        first, j, contacts = journey
+        if false:  # the issue is not resolved: its journey goes on (or ends)
+            if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
+                self._at(now + self.repeat_delay(), self.on_followup,
+                         (tidx, contacts_before + 1, journey))
+            elif j is not None:  # recording._close_unresolved
+                j.closed += 1
+                j.csat_sum += score
+            return
+        cell.resolved += 1
+        if j is not None:  # _close_resolved
+            j.closed += 1
+            j.csat_sum += score
+            j.resolved += 1
+            j.contacts_resolved += contacts
+            took = now - first
+            j.time_sum += took
+            j.hist.add(took)
 
     def _serve(
         self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
@@ -98,14 +148,11 @@ class ServiceMixin(DeskBase):
         if inq.counted:
             t = pool.tally
             if pool_wait > 0.0:
-                t.waited += 1
                 t.wait_sum += pool_wait
                 t.answered_wait_sum += pool_wait
-                t.hist.add(pool_wait)
+                pool.waits.append(pool_wait)  # binned and counted by PoolRuntime.settle
             else:
-                hist = t.hist
-                hist.zeros += 1
-                hist.count += 1
+                pool.zero_waits += 1
             if pool_wait <= self.sl_within:
                 t.within += 1
             pool.t_busy[inq.tidx] += duration * units
@@ -113,29 +160,28 @@ class ServiceMixin(DeskBase):
         pool.last = now
         pool.busy += units
         # self._at inlined: a completion is scheduled for every service.
-        event = new_event(Call)
-        event.callbacks = self.on_done
-        event._value = (inq, pool, agent, units, k, truncated)
-        heappush(self.queue, (now + duration, NORMAL, next(self.eid), event))
+        heappush(
+            self.queue,
+            (now + duration, NORMAL, next(self.eid), self.on_done,
+             (inq, pool, agent, units, k, truncated)),
+        )
         if also is not None:
             # It leaves the other pools' queues too: where it was the head that blocked
             # the queue, those behind it may now be served.
             self._reserve(inq.pool, also, pool, now)
 
-    def _on_bot_done(self, ev: Event) -> None:
-        """A conversation of a bot without a concurrency limit ends: nothing to give back
-        and nobody waiting for it."""
-        inq, pool, k, truncated = ev._value
-        now = self.env._now
-        pool.busy_area += pool.busy * (now - pool.last)
-        pool.last = now
-        pool.busy -= 1
-        self._bot_result(inq, pool, k, truncated, now)
+    def _on_bot_done(self, value: tuple[Inquiry, PoolRuntime, int, bool]) -> None:
+        """A conversation of a bot without a concurrency limit ends: nothing to give back,
+        nobody waiting for it, no busy time (``_serve_bot``)."""
+        inq, pool, k, truncated = value
+        self._bot_result(inq, pool, k, truncated, self.env._now)
 
-    def _on_done(self, ev: Event) -> None:
+    def _on_done(
+        self, value: tuple[Inquiry, PoolRuntime, Agent, int, int, bool]
+    ) -> None:
         """A service ends (a person's, or a bot's with a concurrency limit): the agent's
         capacity is free again, the contact's outcome is settled, the queue is served."""
-        inq, pool, agent, units, k, truncated = ev._value
+        inq, pool, agent, units, k, truncated = value
         now = self.env._now
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
@@ -235,7 +281,7 @@ class ServiceMixin(DeskBase):
     def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
         """An unresolved (or falsely resolved) contact comes back with ``repeat``'s chance."""
         if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-            self._push(now + self.repeat_delay(),
+            self._at(now + self.repeat_delay(),
                 self.on_followup,
                 (inq.tidx, inq.contacts_before + 1, inq.journey),
             )

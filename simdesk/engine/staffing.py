@@ -17,17 +17,19 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from simdesk.engine.base import DeskBase
+from simdesk.histogram import NBINS, bin_counts
 from simdesk.shifts import headcount_changes, shift_windows
 from simdesk.tally import Tally
 
 if TYPE_CHECKING:
-    from simpy.events import Event
-
     from simdesk.calendar import Calendar
     from simdesk.engine.contact import Inquiry
     from simdesk.engine.people import Roster
     from simdesk.scenario import Pool
     from simdesk.workforce import WorkforcePlan
+
+SETTLE_VECTORISED = 48
+"""Waits kept by a pool from which ``PoolRuntime.settle`` bins them with numpy."""
 
 UNLIMITED = 1 << 40
 """A bot pool without ``concurrency`` serves this many at once: in effect, everyone."""
@@ -77,6 +79,15 @@ class PoolRuntime:
         # A bot without a concurrency limit never queues anyone: service.py serves it
         # without taking an agent (``_serve_bot``).
         self.unlimited = pool.is_bot and not pool.concurrency
+        self.marks_people = not pool.is_bot  # set by queues.py (``_build_routes``)
+        # Such a bot's measured contacts since its tally was last read: each is offered,
+        # waits zero and is answered at once, so it is counted once here and added to
+        # the tally's four counters when someone reads them (recording.py, ``_read_pool``).
+        self.at_once = 0
+        # Waits at this pool since its tally was last read: those above zero kept raw (a
+        # list append; binned together by ``settle``), zero waits counted.
+        self.waits: list[float] = []
+        self.zero_waits = 0
         self.fcr = pool.fcr
         # Base scores of a person's outcome here, (unresolved, resolved), when the pool
         # has its own (docs/satisfaction.md, "Quality by who serves"); None: the desk's.
@@ -91,6 +102,9 @@ class PoolRuntime:
         self.t_handled = [0] * ntypes
         self.t_resolved = [0] * ntypes
         self.t_busy = [0.0] * ntypes
+        # Per type, contacts a bot without a limit resolved the short way (service.py)
+        # since the tally was last read: each handled, resolved and contained (``settle``).
+        self.t_short = [0] * ntypes
         self.queues: dict[int, deque[tuple[Inquiry, int, int]]] = {}
         self.order: list[deque[tuple[Inquiry, int, int]]] = []
         self.agents: list[Agent] = []
@@ -272,6 +286,47 @@ class PoolRuntime:
             self.staffed_area + self.staffed * (now - self.last_staffed),
         )
 
+    def settle(self, zero_within: bool) -> None:
+        """Bring the tally up to date: the contacts a bot without a limit served at once
+        (``at_once``: offered, a zero wait, within the service level when a zero wait is)
+        and the waits kept since the last read (``waits``, binned as ``WaitHistogram.add``
+        bins them; each one above zero is one that waited)."""
+        t = self.tally
+        h = t.hist
+        if any(self.t_short):
+            for i, n in enumerate(self.t_short):
+                self.t_handled[i] += n
+                self.t_resolved[i] += n
+                t.contained += n
+            self.t_short = [0] * len(self.t_short)
+        n = self.at_once
+        if n:
+            self.at_once = 0
+            t.offered += n
+            h.zeros += n
+            h.count += n
+            if zero_within:
+                t.within += n
+        z = self.zero_waits
+        if z:
+            self.zero_waits = 0
+            h.zeros += z
+            h.count += z
+        waits = self.waits
+        if waits:
+            t.waited += len(waits)
+            if len(waits) < SETTLE_VECTORISED:  # a few: numpy would cost more
+                for w in waits:
+                    h.add(w)
+            else:
+                if not h.bins:
+                    h.bins = [0] * NBINS
+                bins = h.bins
+                for i in bin_counts(waits)[1].tolist():
+                    bins[i] += 1
+                h.count += len(waits)
+            waits.clear()
+
     def flush(self, now: float) -> None:
         """Bring both integrals up to now. Staffing changes only at shift events, so its
         integral is advanced here alone, off the per-contact path."""
@@ -304,22 +359,22 @@ class StaffingMixin(DeskBase):
             for at, n in pool.headcounts:
                 self._at(at, self._on_headcount, (pool, n))
 
-    def _on_shift_start(self, ev: Event) -> None:
-        pool, block = ev._value
+    def _on_shift_start(self, value: tuple[PoolRuntime, list[Agent]]) -> None:
+        pool, block = value
         if pool.roster is not None:
             self._set_open(pool, block, True, self.env._now)
         else:
             self._come_on_duty(pool, block, self.env._now)
 
-    def _on_shift_end(self, ev: Event) -> None:
-        pool, block = ev._value
+    def _on_shift_end(self, value: tuple[PoolRuntime, list[Agent]]) -> None:
+        pool, block = value
         if pool.roster is not None:
             self._set_open(pool, block, False, self.env._now)
         else:
             self._go_off_duty(pool, block, self.env._now)
 
-    def _on_headcount(self, ev: Event) -> None:
-        pool, n = ev._value
+    def _on_headcount(self, value: tuple[PoolRuntime, int]) -> None:
+        pool, n = value
         self.set_headcount(pool, n, self.env._now)
 
     def set_headcount(self, pool: PoolRuntime, n: int, now: float) -> None:

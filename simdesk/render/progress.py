@@ -13,20 +13,14 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+
+if TYPE_CHECKING:
+    # Imported when a bar is drawn (a terminal): piped runs never load Rich's progress.
+    from rich.progress import Progress, TaskID
 
 __all__ = ["ProgressBar", "StatusLine", "stderr_is_terminal"]
 
@@ -60,6 +54,15 @@ class ProgressBar:
 
     def __enter__(self) -> ProgressBar:
         if self.enabled and self.total > 0:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -132,6 +135,8 @@ class StatusLine:
 
     def __enter__(self) -> Self:
         if self.enabled:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
