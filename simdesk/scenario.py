@@ -1452,6 +1452,21 @@ def _workforce_problems(s: Scenario) -> list[tuple[Loc, str]]:
                     f"horizon ({format_duration(s.horizon)}); shorten the ramp or run longer",
                 )
             )
+        for j, shift in enumerate(pool.shifts or []):
+            if shift.dated:
+                # The plan counts its people from the shift lines of the first day: a line
+                # that starts later or ends would leave headcount, hires and leavers wrong.
+                key = "from" if shift.from_ is not None else "until"
+                out.append(
+                    (
+                        ("pools", i, "shifts", j, key),
+                        "a pool with a workforce takes its people from its shifts once, at "
+                        "the start, so a shift line valid from or until a date would not "
+                        "change its headcount; give the shifts without dates and the "
+                        "changes as 'workforce.hiring' (classes, or 'up_to' targets by "
+                        "month)",
+                    )
+                )
         hiring = wf.hiring if isinstance(wf.hiring, Hiring) else None
         if hiring is None:
             continue

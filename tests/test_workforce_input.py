@@ -192,3 +192,24 @@ def test_dated_agents_and_hire_up_to_are_one_target_too_many(tmp_path: Path) -> 
     ok = edit("    agents: 3\n", "    agents: {2027-01-04: 3, 2027-03-01: 6}\n")
     code, err, _ = validate(tmp_path, ok)
     assert code == 0, err  # with replace and classes it is a target like any other
+
+
+def test_a_dated_shift_line_in_a_pool_with_a_workforce_is_a_located_error(
+    tmp_path: Path,
+) -> None:
+    """The plan counts a workforce pool's people from its shift lines once: a line valid
+    from a date would be employed from day 0 and its headcount, hires and leavers wrong,
+    so it is refused where it is written rather than reported wrong."""
+    shifts = (
+        "    shifts:\n"
+        "      - {days: all, start: '08:00', end: '16:00', agents: 3}\n"
+        "      - {days: all, start: '16:00', end: '24:00', agents: 2, from: 2027-03-01}\n"
+    )
+    text = edit("    agents: 3\n", shifts)
+    code, err, path = validate(tmp_path, text)
+    assert code == 2, err
+    assert f"{path}:{line_of(text, 'from: 2027')}: pools[agents].shifts[1].from: a pool " \
+        "with a workforce takes its people from its shifts once" in err, err
+    undated = edit(", from: 2027-03-01", "", text)
+    code, err, _ = validate(tmp_path, undated)
+    assert code == 0, err
