@@ -117,3 +117,82 @@ def test_the_desks_later_heap_keeps_simpys_order() -> None:
     drive(desk.env, 3.5 * 86400)
     assert len(expected) > 1000 and any(t % 3600.0 == 0.0 for t, _ in expected)
     assert seen == expected
+
+
+def test_an_arrival_stream_off_the_heap_keeps_simpys_order_at_ties() -> None:
+    """Fresh arrivals are no heap entries (engine/arrivals.py): the loop starts the next one
+    when it comes first, by SimPy's whole key at a tie with the head (the insertion number
+    its event would have had). Arrivals and events on whole seconds, so ties abound, must
+    run in the order SimPy runs them as events."""
+    rng = random.Random(11)
+    gaps = [rng.choice([0.0, 1.0, 2.0, 3.0]) for _ in range(60)]
+    events = [(float(rng.randrange(0, 40)), rng.choice([0, 1])) for _ in range(80)]
+    # Event n, when it runs, schedules event n + 1000 this many seconds later (or none):
+    # events scheduled during the run get insertion numbers after some arrivals' own.
+    later = [rng.choice([None, 0.0, 1.0, 2.0]) for _ in range(80)]
+
+    env = simpy.Environment()
+    expected: list[tuple[float, str]] = []
+
+    def simpy_event(t: float, prio: int, callback: Callable[[Any], None]) -> None:
+        ev = env.event()
+        ev._ok = True
+        ev._value = None
+        ev.callbacks.append(callback)
+        env.schedule(ev, simpy.events.EventPriority(prio), t - env.now)
+
+    def simpy_arrival(i: int) -> Callable[[Any], None]:
+        def arrive(_ev: Any) -> None:
+            expected.append((env.now, f"arrival {i}"))
+            if i + 1 < len(gaps):
+                simpy_event(env.now + gaps[i + 1], 1, simpy_arrival(i + 1))
+        return arrive
+
+    def simpy_logged(n: int) -> Callable[[Any], None]:
+        def run(_ev: Any) -> None:
+            expected.append((env.now, f"event {n}"))
+            if n < 1000 and later[n] is not None:
+                simpy_event(env.now + later[n], 1, simpy_logged(n + 1000))
+        return run
+
+    simpy_event(gaps[0], 1, simpy_arrival(0))
+    for n, (t, prio) in enumerate(events):
+        simpy_event(t, prio, simpy_logged(n))
+    env.run(until=50.0)
+
+    env2 = simpy.Environment()
+    seen: list[tuple[float, str]] = []
+
+    class Stream:
+        def __init__(self) -> None:
+            self.i = 0
+            self.arrival_at = gaps[0]
+            self.eid = next(env2._eid)
+
+        def arrive(self) -> float:
+            seen.append((env2.now, f"arrival {self.i}"))
+            self.i += 1
+            if self.i == len(gaps):
+                self.arrival_at = float("inf")
+            else:
+                self.arrival_at += gaps[self.i]
+                self.eid = next(env2._eid)
+            return self.arrival_at
+
+        def arrival_first(self, head: Any) -> bool:
+            return (simpy.events.NORMAL, self.eid) < (head[1], head[2])
+
+    def push(t: float, prio: int, n: int) -> None:
+        heappush(env2._queue, (t, simpy.events.EventPriority(prio), next(env2._eid), logged, n))
+
+    def logged(n: int) -> None:
+        seen.append((env2.now, f"event {n}"))
+        if n < 1000 and later[n] is not None:
+            push(env2.now + later[n], 1, n + 1000)
+
+    stream = Stream()
+    for n, (t, prio) in enumerate(events):
+        push(t, prio, n)
+    drive(env2, 50.0, None, stream)
+    assert len(expected) > 150 and len({t for t, _ in expected}) < len(expected) / 3
+    assert seen == expected

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from heapq import heappush
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -301,23 +300,27 @@ class ArrivalsMixin(DeskBase):
     """Fresh arrivals and follow-ups become contacts offered to the first pool."""
 
     def _schedule_arrival(self) -> None:
-        """Schedule the first fresh arrival."""
-        at, row = self.next_arrival()
-        self._at(at, self._on_arrival, row)
+        """The first fresh arrival: the loop's arrival stream (``arrive``) takes it from
+        here. It keeps the insertion number its event would have had (``arrival_eid``), so
+        an arrival at the very time of an event goes where SimPy's order puts it."""
+        self.arrival_at, self.arrival_row = self.next_arrival()
+        self.arrival_eid = next(self.eid)
 
-    def _on_arrival(self, row: FreshRow) -> None:
-        """Start this arrival's contact, then the following ones while they come first.
+    def arrive(self) -> float:
+        """Start the arrival due now (``arrival_at``), then the following ones while they
+        come before every scheduled event; return the time of the next one, which the loop
+        compares with the queue's head before each event (loop.drive).
 
-        An arrival that falls before every scheduled event would be popped straight
-        back off the heap, so it is processed here without an event; ordering is
-        unchanged because the comparison is strict. While events run, the queue holds
-        the loop's stop entry at or before the run's end (loop.drive), so an arrival
-        before the head is one the run must process.
-        """
+        Fresh arrivals are no events on the heap: the loop starts them when they come
+        first, in the very order their events would have run (the comparison with the
+        head is strict; on a tie ``arrival_first`` compares SimPy's whole key). While
+        events run, the queue holds the loop's stop entry at or before the run's end, so
+        an arrival before the head is one the run must process."""
         env = self.env
         queue = env._queue
         next_arrival = self.next_arrival
-        now = env._now
+        now = self.arrival_at
+        row = self.arrival_row
         while True:
             at, nxt = next_arrival()
             self._start_contact(now, row, 0, None)
@@ -325,10 +328,14 @@ class ArrivalsMixin(DeskBase):
                 env._now = now = at
                 row = nxt
                 continue
-            # self._at inlined: one arrival event per run of arrivals.
-            entry = (at, NORMAL, next(self.eid), self.on_arrival, nxt)
-            heappush(queue if at < self.later_from else self.later, entry)
-            return
+            # Where its event was scheduled before: the same insertion number.
+            self.arrival_at, self.arrival_row, self.arrival_eid = at, nxt, next(self.eid)
+            return at
+
+    def arrival_first(self, head: tuple[Any, ...]) -> bool:
+        """At a tie with the queue's head, whether the next arrival's event would come
+        first in SimPy's (time, priority, insertion) order."""
+        return (NORMAL, self.arrival_eid) < (head[1], head[2])
 
     def _on_followup(self, value: tuple[int, int, Journey]) -> None:
         tidx, contacts_before, (first, jcell, contacts) = value

@@ -60,6 +60,11 @@ class DeskBase:
     journeys: list[JourneyTally]  # issues, by the hour of their first contact
     # arrivals
     next_arrival: Callable[[], tuple[float, FreshRow]]
+    # The next fresh arrival (arrivals.py, ``arrive``): its time (inf: none), its draws,
+    # and the insertion number its event would have had.
+    arrival_at: float
+    arrival_row: FreshRow
+    arrival_eid: int
     arrival_source: Iterator[tuple[float, FreshRow]]
     follow: FollowupCustomers
     followup_at: float
@@ -95,7 +100,6 @@ class DeskBase:
     on_done: Callable[[Any], None]
     on_bot_done: Callable[[Any], None]
     on_bot_resolved: Callable[[Any], None]
-    on_arrival: Callable[[Any], None]
     on_followup: Callable[[Any], None]
     on_patience: Callable[[Any], None]
     on_overflow: Callable[[Any], None]

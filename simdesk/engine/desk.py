@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import simpy
 
 from simdesk.calendar import Calendar
@@ -66,6 +68,7 @@ class _Desk(
         source = arrival_source(s, streams) if arrivals is None else arrivals
         self.arrival_source = iter(source)
         self.next_arrival = self.arrival_source.__next__
+        self.arrival_at = math.inf  # none until _schedule_arrival draws the first
         self.follow = FollowupCustomers(streams, s)
         self._build_routes()
         self.ask_p = s.customers.asks_for_human
@@ -86,7 +89,6 @@ class _Desk(
         self.on_done = self._on_done
         self.on_bot_done = self._on_bot_done
         self.on_bot_resolved = self._on_bot_resolved
-        self.on_arrival = self._on_arrival
         self.on_followup = self._on_followup
         self.on_patience = self._on_patience
         self.on_overflow = self._on_overflow
@@ -97,7 +99,7 @@ class _Desk(
         self._schedule_people()
         self._schedule_recording()
         with cycle_collector_paused():
-            drive(self.env, self.end, progress)
+            drive(self.env, self.end, progress, self)
         self._expire_waiting(self.end)
         self._close_recording()
         return self._tallies()

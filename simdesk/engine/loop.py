@@ -13,10 +13,11 @@ one propagates at once, as from any function.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import simpy
 from simpy.events import Event
@@ -39,7 +40,37 @@ least an hour each): often enough for a bar to move on a run of centuries, rarel
 that the calls cost nothing next to the events between them."""
 
 
-def drive(env: simpy.Environment, until: float, progress: Progress | None = None) -> None:
+class Arrivals(Protocol):
+    """A stream of arrivals kept off the heap (engine/arrivals.py): the time of the next
+    (``arrival_at``), starting it and those that follow it before the queue's head
+    (``arrive``, which returns the next time), and SimPy's order at a tie with the head
+    (``arrival_first``)."""
+
+    arrival_at: float
+
+    def arrive(self) -> float: ...
+    def arrival_first(self, head: Entry) -> bool: ...
+
+
+class _NoArrivals:
+    """No stream: its next arrival never comes."""
+
+    arrival_at = math.inf
+
+    def arrive(self) -> float:
+        return math.inf
+
+    def arrival_first(self, head: Entry) -> bool:
+        return False
+
+
+_NO_ARRIVALS = _NoArrivals()
+
+
+def drive(
+    env: simpy.Environment, until: float, progress: Progress | None = None,
+    arrivals: Arrivals | None = None,
+) -> None:
     """Process events strictly before ``until``: ``Environment.step`` inlined.
 
     The order (time, priority, insertion) is SimPy's own, and a failed event raises as in
@@ -49,6 +80,10 @@ def drive(env: simpy.Environment, until: float, progress: Progress | None = None
     With ``progress``, the same loop runs slice by slice of simulated time and reports
     between slices; stopping at a slice's end and resuming processes the same events in
     the same order, so the results are identical with or without it.
+
+    With ``arrivals``, the stream's next arrival is started whenever it comes before the
+    queue's head (by SimPy's whole key at a tie), as its event would have been: arrivals
+    cost no heap entry.
     """
     queue: list[Entry] = env._queue
     if progress is not None:
@@ -56,15 +91,22 @@ def drive(env: simpy.Environment, until: float, progress: Progress | None = None
         start = env._now
         mark = start + step
         while mark < until:
-            drive(env, mark)
+            drive(env, mark, None, arrivals)
             progress((mark - start) / (until - start))
             mark += step
     # A stop entry at ``until``, ahead of every event at that time: popping it ends the
     # loop, so the loop needs no test of the queue's head per event.
     stop = (until, STOP_PRIORITY, 0, None, None)
     heappush(queue, stop)
+    if arrivals is None:
+        arrivals = _NO_ARRIVALS
+    at = arrivals.arrival_at
     try:
         while True:
+            if at <= queue[0][0] and (at < queue[0][0] or arrivals.arrival_first(queue[0])):
+                env._now = at
+                at = arrivals.arrive()
+                continue
             entry = heappop(queue)
             try:
                 env._now, _, _, callback, payload = entry
