@@ -20,7 +20,10 @@ Two shapes of the same counts:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import accumulate
+from operator import add
 from typing import Any
 
 import numpy as np
@@ -71,7 +74,7 @@ class WaitHistogram:
         if not self.bins:
             self.bins = list(other.bins)
         else:
-            self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
+            self.bins = list(map(add, self.bins, other.bins))
 
     def add_counts(self, zeros: int, count: int, bins: np.ndarray[Any, Any] | None) -> None:
         """Add counts binned elsewhere (``bin_counts``, a folded day or hour)."""
@@ -89,16 +92,16 @@ class WaitHistogram:
         if self.count == 0:
             return math.nan
         rank = q * self.count
-        if rank <= self.zeros:
+        zeros = self.zeros
+        if rank <= zeros:
             return 0.0
-        seen = self.zeros
-        last = 0
-        for i, c in enumerate(self.bins):
-            if c:
-                seen += c
-                last = i
-                if seen >= rank:
-                    return _midpoint(i)
+        # The first bin at which the waits counted so far reach the rank (it holds a
+        # wait: the count rises there), found by bisection over the running counts.
+        cum = list(accumulate(self.bins))
+        i = bisect_left(cum, rank, key=lambda c: zeros + c)
+        if i < len(cum):
+            return _midpoint(i)
+        last = next((j for j in range(len(cum) - 1, -1, -1) if self.bins[j]), 0)
         return _midpoint(last)
 
 
