@@ -1,10 +1,11 @@
 """The engine's short ways record exactly what its general path records.
 
-A measured contact that the bot without a limit at the head of its route will resolve
-takes a short way (engine/service.py, ``_bot_resolves``): no ``Inquiry``, one completion
-event carrying its records. Run with the short way turned off (every route's ``bot``
-cleared, so every contact takes the general path), a desk must give the very same
-figures, float for float: same events, same order, same sums.
+A measured contact that the bot without a limit at the head of its route will resolve,
+or that a person at the head of its route takes at once, takes a short way
+(engine/service.py, ``_bot_resolves`` and ``_person_serves``): no ``Inquiry``, one
+completion event carrying its records. Run with the short ways turned off (every route's
+``bot`` and ``person`` cleared, so every contact takes the general path), a desk must give
+the very same figures, float for float: same events, same order, same sums.
 """
 
 from __future__ import annotations
@@ -70,8 +71,10 @@ def figures(data: dict[str, Any], short_ways: bool) -> tuple[str, float]:
     scenario = scenario_from_data(data, "short.yaml")
     desk = _Desk(scenario, Streams(scenario.seed, 0))
     if not short_ways:
-        desk.routes = [dataclasses.replace(r, bot=None) for r in desk.routes]
-        desk.human_routes = [dataclasses.replace(r, bot=None) for r in desk.human_routes]
+        desk.routes = [dataclasses.replace(r, bot=None, person=None) for r in desk.routes]
+        desk.human_routes = [
+            dataclasses.replace(r, bot=None, person=None) for r in desk.human_routes
+        ]
         assert not desk.by_clock
     figs = run_figures(desk.run())
     return repr(dataclasses.asdict(figs)), figs.totals["contained"]
@@ -90,6 +93,37 @@ def test_the_bots_short_way_records_what_the_general_path_records(
     data = desk_data(**changes)
     short, contained = figures(data, short_ways=True)
     assert contained > 1000
+    assert short == figures(data, short_ways=False)[0]
+
+
+PEOPLE_POOLS: list[dict[str, Any]] = [
+    # Shifts: agents going off duty finish the contact in hand; a pool's own scores.
+    {"name": "team", "kind": "inhouse", "handle_time": "lognormal(mean=6m, cv=0.8)",
+     "fcr": 0.75, "satisfaction": {"resolved_by_person": 4.6, "unresolved": 2.1},
+     "shifts": [{"start": "06:00", "end": "14:00", "agents": 5},
+                {"start": "13:30", "end": "22:00", "agents": 6},
+                {"start": "21:00", "end": "07:00", "agents": 2}]},
+    # Chats two at a time (one slot each), and a pool that takes calls only.
+    {"name": "chat", "kind": "vendor", "agents": 4, "concurrency": 2,
+     "handle_time": "exponential(mean=8m)", "fcr": 0.7},
+    {"name": "calls", "kind": "vendor", "agents": 3, "handle_time": "exponential(mean=5m)"},
+]
+
+
+@pytest.mark.parametrize("with_bot", [False, True])
+def test_the_persons_short_way_records_what_the_general_path_records(with_bot: bool) -> None:
+    data = desk_data()
+    data["demand"]["types"] = [
+        {"name": "a", "share": 0.5, "channel": "phone"},
+        {"name": "b", "share": 0.3, "channel": "chat", "priority": 1},
+        {"name": "c", "share": 0.2, "channel": "phone"},
+    ]
+    data["pools"] = ([data["pools"][0]] if with_bot else []) + PEOPLE_POOLS
+    data["pools"][0].get("resolution", {}).update({"c": 0.5})
+    head = ["bot"] if with_bot else []
+    data["routing"] = {"overflow_after": "40s", "a": [*head, "team", "calls"],
+                       "b": ["chat", "team"], "c": ["calls", "team"]}
+    short, _ = figures(data, short_ways=True)
     assert short == figures(data, short_ways=False)[0]
 
 

@@ -85,6 +85,23 @@ def play(data: dict[str, Any], contacts: list[Contact]) -> Played:
         enter(inq, k, now)
 
     desk._enter = tagged_enter  # type: ignore[method-assign]
+    # The short ways (engine/service.py): a contact a person takes at once, or the bot
+    # resolves, never reaches _enter or _serve.
+    person_serves = desk._person_serves
+    bot_resolves = desk._bot_resolves
+
+    def logged_person(pool: PoolRuntime, agent: Agent, *rest: Any) -> None:
+        label = arriving.pop() if arriving else "follow-up"
+        played.served.append((rest[-1], label, pool.name, agent.id))
+        person_serves(pool, agent, *rest)
+
+    def tagged_bot(*args: Any) -> None:
+        if arriving:
+            arriving.pop()
+        bot_resolves(*args)
+
+    desk._person_serves = logged_person  # type: ignore[method-assign]
+    desk._bot_resolves = tagged_bot  # type: ignore[method-assign]
 
     def starter(c: Contact) -> Any:
         def arrive(_ev: object) -> None:

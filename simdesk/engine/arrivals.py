@@ -396,6 +396,20 @@ class ArrivalsMixin(DeskBase):
                     bot, tidx, cell, journey, contacts_before, asked, false_u, handle[0], now
                 )
                 return
+            person = route.person
+            # A measured contact a person can take at once: nothing can change its path
+            # either (service.py, ``_person_serves``).
+            if person is not None and person.slots and person.on_duty:
+                units = 1 if self.chat[tidx] else person.cap
+                agent = person.take(units)
+                if agent is not None:
+                    person.tally.offered += 1
+                    self._person_serves(
+                        person, agent, units, tidx, cell,
+                        self.people_cells[tidx] if person.marks_people else None,
+                        journey, contacts_before, fcr_u, handle[0], now,
+                    )
+                    return
         inq = Inquiry()
         inq.tidx = tidx
         inq.chat = self.chat[tidx]

@@ -100,6 +100,7 @@ class DeskBase:
     on_done: Callable[[Any], None]
     on_bot_done: Callable[[Any], None]
     on_bot_resolved: Callable[[Any], None]
+    on_person_done: Callable[[Any], None]
     on_followup: Callable[[Any], None]
     on_patience: Callable[[Any], None]
     on_overflow: Callable[[Any], None]
@@ -168,6 +169,11 @@ class DeskBase:
         def _bot_resolves(
             self, bot: PoolRuntime, tidx: int, cell: Tally, journey: Journey,
             contacts_before: int, asked: bool, false_u: float, duration: float, now: float,
+        ) -> None: ...
+        def _person_serves(
+            self, pool: PoolRuntime, agent: Agent, units: int, tidx: int, cell: Tally,
+            pcell: Tally | None, journey: Journey, contacts_before: int, fcr_u: float,
+            duration: float, now: float,
         ) -> None: ...
 
         # people.py

@@ -89,6 +89,7 @@ class _Desk(
         self.on_done = self._on_done
         self.on_bot_done = self._on_bot_done
         self.on_bot_resolved = self._on_bot_resolved
+        self.on_person_done = self._on_person_done
         self.on_followup = self._on_followup
         self.on_patience = self._on_patience
         self.on_overflow = self._on_overflow

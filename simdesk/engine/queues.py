@@ -59,6 +59,9 @@ class RouteRuntime:
     # The bot without a concurrency limit at the head of the route, if there is one: a
     # contact it will resolve takes the short way (service.py, ``_bot_resolves``).
     bot: PoolRuntime | None = None
+    # The people pool at the head of the route, if a contact served there at once can
+    # take the short way (service.py, ``_person_serves``): no mixed queue, no learning.
+    person: PoolRuntime | None = None
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,14 @@ class QueuesMixin(DeskBase):
     ) -> RouteRuntime:
         pools = tuple(self.pools[p] for p in path)
         queues = tuple(priority_queue(p, prio) for p in pools)
-        bot = pools[0] if pools and pools[0].unlimited else None
-        return RouteRuntime(pools, over, skip, queues, pick, bot)
+        head = pools[0] if pools else None
+        bot = head if head is not None and head.unlimited else None
+        person = (
+            head
+            if head is not None and not head.is_bot and not head.mixed and head.learn is None
+            else None
+        )
+        return RouteRuntime(pools, over, skip, queues, pick, bot, person)
 
     def _route_at(
         self, tidx: int, asked: bool, handles: tuple[float, ...], now: float

@@ -96,6 +96,7 @@ class ServiceMixin(DeskBase):
         cell.csat_sum += score
         if score >= self.satisfied_at:
             cell.satisfied += 1
+        # _issue_goes_on, inlined on the path most contacts of a bot-first desk take.
         first, j, contacts = journey
         if false:  # the issue is not resolved: its journey goes on (or ends)
             if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
@@ -114,6 +115,95 @@ class ServiceMixin(DeskBase):
             took = now - first
             j.time_sum += took
             j.hist.add(took)
+
+    def _issue_goes_on(
+        self, resolved: bool, tidx: int, contacts_before: int, journey: Journey,
+        score: float, now: float,
+    ) -> None:
+        """After a contact taken a short way: its issue closes resolved
+        (``_close_resolved``), or comes back with ``repeat``'s chance, or closes
+        unresolved (``_maybe_repeat``)."""
+        first, j, contacts = journey
+        if not resolved:  # the issue is not resolved: its journey goes on (or ends)
+            if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
+                self._at(now + self.repeat_delay(), self.on_followup,
+                         (tidx, contacts_before + 1, journey))
+            elif j is not None:  # recording._close_unresolved
+                j.closed += 1
+                j.csat_sum += score
+            return
+        if j is not None:  # _close_resolved
+            j.closed += 1
+            j.csat_sum += score
+            j.resolved += 1
+            j.contacts_resolved += contacts
+            took = now - first
+            j.time_sum += took
+            j.hist.add(took)
+
+    def _person_serves(
+        self, pool: PoolRuntime, agent: Agent, units: int, tidx: int, cell: Tally,
+        pcell: Tally | None, journey: Journey, contacts_before: int, fcr_u: float,
+        duration: float, now: float,
+    ) -> None:
+        """The short way of a measured contact that a person at the head of its route
+        takes at once (``_start_contact`` took the agent): no wait, no queue, no timer,
+        so nothing can change its path and it needs no ``Inquiry``. What ``_serve``
+        records now; ``_on_person_done`` records what ``_on_done`` and ``_finish`` do
+        then, in the same events and the same order as the long way."""
+        pool.zero_waits += 1
+        if self.zero_within:
+            pool.tally.within += 1
+        pool.t_busy[tidx] += duration * units
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.last = now
+        pool.busy += units
+        heappush(
+            self.queue,
+            (now + duration, NORMAL, next(self.eid), self.on_person_done,
+             (pool, agent, units, tidx, cell, pcell, journey, contacts_before, fcr_u)),
+        )
+
+    def _on_person_done(
+        self,
+        value: tuple[PoolRuntime, Agent, int, int, Tally, Tally | None, Journey, int, float],
+    ) -> None:
+        """The end of a service taken the short way (``_person_serves``)."""
+        pool, agent, units, tidx, cell, pcell, journey, contacts_before, fcr_u = value
+        now = self.env._now
+        self._release(pool, agent, units, now)
+        resolved = fcr_u < agent.fcr
+        pool.t_handled[tidx] += 1
+        if resolved:
+            pool.t_resolved[tidx] += 1
+        # _finish for a contact that did not wait, without penalties.
+        own = pool.own_scores
+        if own is None:
+            score = self.base_score[PERSON_RESOLVED if resolved else UNRESOLVED]
+        else:
+            score = own[resolved]
+        cell.handled += 1
+        if self.zero_within:
+            cell.within += 1
+        if resolved:
+            cell.resolved += 1
+        cell.hist.zeros += 1
+        if contacts_before:
+            score *= self.repeat_factor**contacts_before
+        score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
+        cell.csat_sum += score
+        if score >= self.satisfied_at:
+            cell.satisfied += 1
+        if pcell is not None:  # the people's cell, when kept apart (recording.py)
+            pcell.handled += 1
+            if self.zero_within:
+                pcell.within += 1
+            pcell.hist.zeros += 1
+            pcell.csat_sum += score
+        self._issue_goes_on(resolved, tidx, contacts_before, journey, score, now)
+        order = pool.order
+        if order and (order[0] or len(order) > 1):
+            self._dispatch(pool, now)
 
     def _serve(
         self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int, now: float
@@ -183,28 +273,7 @@ class ServiceMixin(DeskBase):
         capacity is free again, the contact's outcome is settled, the queue is served."""
         inq, pool, agent, units, k, truncated = value
         now = self.env._now
-        pool.busy_area += pool.busy * (now - pool.last)
-        pool.last = now
-        pool.busy -= units
-        if agent.on_shift:
-            if pool.levels is None:  # pool.give_back inlined
-                was_free = agent.free
-                agent.free = was_free + units
-                pool.slots += units
-                if was_free == 0:
-                    pool.free.append(agent)
-            else:
-                pool.give_back(agent, units)
-        else:
-            agent.free += units
-            if (
-                agent.free == agent.cap
-                and agent.staffed
-                and (pool.roster is None or agent.id not in pool.roster.resting)
-            ):
-                pool.flush(now)  # the last contact after the shift is done: off the clock
-                agent.staffed = False
-                pool.staffed -= pool.cap
+        self._release(pool, agent, units, now)
         if pool.is_bot:
             self._bot_result(inq, pool, k, truncated, now)
         else:
@@ -230,6 +299,32 @@ class ServiceMixin(DeskBase):
         order = pool.order
         if order and (order[0] or len(order) > 1):
             self._dispatch(pool, now)
+
+    def _release(self, pool: PoolRuntime, agent: Agent, units: int, now: float) -> None:
+        """A service ends: the pool is less busy, the agent's units are free again (or,
+        off shift, it goes off the clock once its last contact is done)."""
+        pool.busy_area += pool.busy * (now - pool.last)
+        pool.last = now
+        pool.busy -= units
+        if agent.on_shift:
+            if pool.levels is None:  # pool.give_back inlined
+                was_free = agent.free
+                agent.free = was_free + units
+                pool.slots += units
+                if was_free == 0:
+                    pool.free.append(agent)
+            else:
+                pool.give_back(agent, units)
+        else:
+            agent.free += units
+            if (
+                agent.free == agent.cap
+                and agent.staffed
+                and (pool.roster is None or agent.id not in pool.roster.resting)
+            ):
+                pool.flush(now)  # the last contact after the shift is done: off the clock
+                agent.staffed = False
+                pool.staffed -= pool.cap
 
     def _bot_result(
         self, inq: Inquiry, pool: PoolRuntime, k: int, truncated: bool, now: float
