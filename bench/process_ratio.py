@@ -99,8 +99,10 @@ def main() -> None:
                 cpu[kind].append(c)
                 print(f"round {rnd + 1}: {kind}: {w:.2f} s wall, {c:.2f} s CPU",
                       file=sys.stderr, flush=True)
+    from simdesk import engine_kind
+
     print(f"Erlang A, {args.inquiries:,} inquiries, whole processes, {args.rounds} "
-          "alternating rounds (medians):")
+          f"alternating rounds (medians), simdesk's {engine_kind()} engine:")
     for label, times in (("wall clock", wall), ("CPU", cpu)):
         mine = statistics.median(times["simdesk run --json"])
         base = statistics.median(times["plain SimPy"])

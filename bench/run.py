@@ -581,7 +581,8 @@ def render(result: dict[str, Any]) -> None:
         _render_plain(result)
         return
     console = Console(width=None if sys.stdout.isatty() else 130)
-    t = Table(title=f"simdesk bench ({result['mode']}) - one run, same machine")
+    t = Table(title=f"simdesk bench ({result['mode']}, {result.get('engine', '?')} engine)"
+              " - one run, same machine")
     for col in ("model", "size", "inquiries", "seconds", "inquiries/s", "peak RSS MB",
                 "abandon", "vs baseline"):
         t.add_column(col, justify="left" if col == "model" else "right")
@@ -734,9 +735,12 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes = [20_000, 100_000] if args.quick else [100_000, 1_000_000, 5_000_000]
     args.sizes = sorted(args.sizes)
 
+    from simdesk import engine_kind
+
     start = time.perf_counter()
     result = Bench(args).execute()
     result["bench_wall_s"] = time.perf_counter() - start
+    result["engine"] = engine_kind()
     sys.stderr.flush()
     render(result)
     if args.json:

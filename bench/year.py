@@ -110,7 +110,10 @@ def child(days: float) -> dict[str, Any]:
 
 def run_child(days: float, timeout: float) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--one", repr(days)]
-    print(f"running {days:g} day(s) of the desk ...", file=sys.stderr, flush=True)
+    from simdesk import engine_kind
+
+    print(f"running {days:g} day(s) of the desk ({engine_kind()} engine) ...",
+          file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"child failed:\n{proc.stderr[-3000:]}")

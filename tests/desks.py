@@ -1,5 +1,7 @@
 """Small desks shared by several test files (tests/ is on sys.path under pytest)."""
 
+from simdesk.engine import _Desk
+
 # Tiny on purpose: two hours at 60/h, so one replication takes a few milliseconds.
 TINY = """\
 name: tiny
@@ -30,3 +32,12 @@ targets:
 
 # 5 x 3 points.
 GRID = ["--set", "pools.inhouse.agents=1:5:1", "--set", "pools.bot.resolution.general=0.3:0.7:0.2"]
+
+
+
+class OpenDesk(_Desk):
+    """A desk whose methods a test may replace on the instance, to watch the engine.
+
+    A plain ``_Desk`` allows that only in pure Python: compiled (setup.py), its methods
+    are read-only. Compiled code calling a method of an instance of this Python subclass
+    sees what the test put there (engine/base.py)."""

@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from desks import OpenDesk
 from rulekit import people
 from test_output import assert_fits, table_rows
 from typer.testing import CliRunner
 
 from simdesk.cli import app
-from simdesk.engine import _Desk, simulate
+from simdesk.engine import simulate
 from simdesk.experiment import run_experiment
 from simdesk.figures import run_figures
 from simdesk.histogram import GROWTH, LOW, NBINS, WaitBuffer, WaitHistogram, bin_counts, quantile_of
@@ -169,7 +170,7 @@ def test_per_hour_sums_are_those_of_one_cell_for_all_days_even_with_stragglers()
             {"days": "mon,wed,fri", "start": "08:00", "end": "09:00", "agents": 1}])],
         "routing": {"t": ["people"]},
     }
-    desk = _Desk(scenario_from_data(data, "stragglers.yaml"), Streams(5, 0))
+    desk = OpenDesk(scenario_from_data(data, "stragglers.yaml"), Streams(5, 0))
     # Every contact through _finish: without the short ways, which record the same
     # (tests/test_engine_short_ways.py) but not through _finish.
     desk.routes = [dataclasses.replace(r, bot=None, person=None) for r in desk.routes]
@@ -215,7 +216,7 @@ def test_hours_are_clock_hours_with_a_start_and_a_warmup_of_90_minutes() -> None
         "pools": [people(agents=1)],
         "routing": {"t": ["people"]},
     }
-    desk = _Desk(scenario_from_data(data, "clock.yaml"), Streams(1, 0))
+    desk = OpenDesk(scenario_from_data(data, "clock.yaml"), Streams(1, 0))
     desk._schedule_arrival = lambda: None  # type: ignore[method-assign]
     w = 90 * 60.0  # Wednesday 00:00
     at = {

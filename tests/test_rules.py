@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from desks import OpenDesk
 
 from simdesk.engine import _Desk
 from simdesk.engine.contact import Inquiry
@@ -62,7 +63,7 @@ def desk_data(pools: list[dict[str, Any]], types: list[dict[str, Any]],
 
 
 def play(data: dict[str, Any], contacts: list[Contact]) -> Played:
-    desk = _Desk(scenario_from_data(data), Streams(1, 0))
+    desk = OpenDesk(scenario_from_data(data), Streams(1, 0))
     played = Played(desk)
     desk._schedule_arrival = lambda: None  # type: ignore[method-assign]
     labels: dict[int, str] = {}

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from rulekit import desk, people, run
 
-from simdesk.engine.staffing import Agent, PoolRuntime
-from simdesk.figures import RunFigures
+from simdesk.engine import _Desk
+from simdesk.figures import RunFigures, run_figures
+from simdesk.loading import scenario_from_data
+from simdesk.streams import Streams
 
 
 def _two_pools(**vendor_keys: Any) -> RunFigures:
@@ -78,21 +80,19 @@ def _same(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
-def test_the_serving_agent_s_fcr_decides_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_serving_agent_s_fcr_decides_resolution() -> None:
     """The hook for quality by tenure: resolution is decided by the serving agent's own
     `fcr` (docs/satisfaction.md), which is its pool's unless something sets it. Agents of
     a pool with fcr 1 given an fcr of 0 resolve nothing."""
-    hire = PoolRuntime._hire
-
-    def hire_unresolving(self: PoolRuntime, cap: int, on_shift: bool) -> Agent:
-        agent = hire(self, cap, on_shift)
-        agent.fcr = 0.0
-        return agent
-
     data = desk(pools=[people(agents=5, fcr=1.0)], customers={"repeat": {"probability": 0}})
     assert run(data).totals["resolved"] > 0
-    monkeypatch.setattr(PoolRuntime, "_hire", hire_unresolving)
-    figs = run(data)
+    s = scenario_from_data(data, file="<rule test>")
+    unresolving = _Desk(s, Streams(s.seed, 0))
+    pool = unresolving.pools[s.pools[0].name]
+    assert pool.agents
+    for agent in pool.agents:
+        agent.fcr = 0.0
+    figs = run_figures(unresolving.run())
     assert figs.totals["handled"] > 0 and figs.totals["resolved"] == 0
 
 

@@ -21,13 +21,14 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+from mypy_extensions import mypyc_attr
 from simpy.events import NORMAL
 
 from simdesk.calendar import Calendar
 from simdesk.customers import BATCH, FreshCustomers, FreshRow
-from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import Inquiry, Journey
 from simdesk.engine.loop import HOUR
+from simdesk.engine.service import ServicePart
 from simdesk.errors import Problem, SimdeskError
 from simdesk.limits import MAX_FOLLOWUPS_AT_ONE_INSTANT
 from simdesk.rates import HourlyRates, busyness_factors, weekly_rates
@@ -296,7 +297,8 @@ def arrival_source(s: Scenario, streams: Streams) -> ArrivalSource:
     return ProfileArrivals(s, streams)
 
 
-class ArrivalsMixin(DeskBase):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class ArrivalsPart(ServicePart):
     """Fresh arrivals and follow-ups become contacts offered to the first pool."""
 
     def _schedule_arrival(self) -> None:
@@ -317,7 +319,7 @@ class ArrivalsMixin(DeskBase):
         events run, the queue holds the loop's stop entry at or before the run's end, so
         an arrival before the head is one the run must process."""
         env = self.env
-        queue = env._queue
+        queue = self.queue  # typed as the desk's entries (SimPy's stub says Events)
         next_arrival = self.next_arrival
         now = self.arrival_at
         row = self.arrival_row

@@ -1,10 +1,20 @@
 """What every part of the desk shares: its state, scheduling, and the calls between parts.
 
-The desk is one class (``desk._Desk``) assembled from one mixin per part (arrivals,
-queues, service, satisfaction, staffing, recording), so the hot path calls methods and
-reads attributes of a single object, as fast as if it were written in one module. This
-base declares the state the parts share and, for the type checker, the methods one part
-calls on another: the interfaces between the parts, in one place.
+The desk is one class (``desk._Desk``) built from one class per part, so the hot path
+calls methods and reads attributes of a single object, as fast as if it were written in
+one module. The parts stack in one line, each a subclass of the one before:
+``DeskBase`` <- scoring (satisfaction.py) <- recording <- staffing <- people <- queues <-
+service <- arrivals <- ``desk._Desk``. The order means nothing else: a part calls another
+only through the declarations here, never by relying on what its base class is. One
+line, not a mixin per part beside the others, because the compiled engine (mypyc,
+setup.py) supports single inheritance only. Each class allows interpreted subclasses
+(``mypyc_attr``), so that a test can watch the compiled engine as it watches the pure one:
+it replaces a method on an instance of a Python subclass of the desk
+(``tests/desks.OpenDesk``), and compiled callers see the replacement.
+
+This base declares the state the parts share and the methods one part calls on another:
+the interfaces between the parts, in one place. Each declared method raises until the
+part that implements it overrides it.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from mypy_extensions import mypyc_attr
 from simpy.events import NORMAL, EventPriority
 
 from simdesk.engine.loop import HOUR, Entry
@@ -36,6 +47,7 @@ LATER_PRIORITY = EventPriority(-1)
 """Below SimPy's URGENT (0): the move comes before every event at its time."""
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class DeskBase:
     """The shared state of one run (set up in ``desk._Desk.__init__``)."""
 
@@ -132,63 +144,91 @@ class DeskBase:
             heappush(queue, heappop(later))
         self._schedule_later(horizon)
 
-    if TYPE_CHECKING:
-        # Calls between parts, implemented by the mixin named in each comment.
+    # Calls between parts, each implemented by the part named in its comment (a subclass
+    # further down the chain, which overrides these declarations).
 
-        # arrivals.py
-        def _on_followup(self, value: tuple[int, int, Journey]) -> None: ...
-        def _start_contact(
-            self, now: float, row: FreshRow, contacts_before: int, journey: Journey | None
-        ) -> None: ...
+    # arrivals.py
+    def _on_followup(self, value: tuple[int, int, Journey]) -> None:
+        raise NotImplementedError
 
-        # queues.py
-        def _route_at(
-            self, tidx: int, asked: bool, handles: tuple[float, ...], now: float
-        ) -> tuple[RouteRuntime, tuple[float, ...]]: ...
-        def _enter(self, inq: Inquiry, k: int, now: float) -> None: ...
-        def _dispatch(self, pool: PoolRuntime, now: float) -> None: ...
-        def _reserve(
-            self,
-            primary: PoolRuntime,
-            also: list[tuple[PoolRuntime, float]] | None,
-            skip: PoolRuntime | None,
-            now: float,
-        ) -> None: ...
-        def _abandon(
-            self, inq: Inquiry, now: float, skip: PoolRuntime | None = None,
-            reserve: bool = True,
-        ) -> None: ...
+    def _start_contact(
+        self, now: float, row: FreshRow, contacts_before: int, journey: Journey | None
+    ) -> None:
+        raise NotImplementedError
 
-        # service.py
-        def _serve(
-            self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int,
-            now: float,
-        ) -> None: ...
-        def _maybe_repeat(self, inq: Inquiry, now: float) -> None: ...
-        def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None: ...
-        def _bot_resolves(
-            self, bot: PoolRuntime, tidx: int, cell: Tally, journey: Journey,
-            contacts_before: int, asked: bool, false_u: float, duration: float, now: float,
-        ) -> None: ...
-        def _person_serves(
-            self, pool: PoolRuntime, agent: Agent, units: int, tidx: int, cell: Tally,
-            pcell: Tally | None, journey: Journey, contacts_before: int, fcr_u: float,
-            duration: float, now: float,
-        ) -> None: ...
+    # queues.py
+    def _route_at(
+        self, tidx: int, asked: bool, handles: tuple[float, ...], now: float
+    ) -> tuple[RouteRuntime, tuple[float, ...]]:
+        raise NotImplementedError
 
-        # people.py
-        def _set_open(
-            self, pool: PoolRuntime, block: list[Agent], is_open: bool, now: float
-        ) -> None: ...
+    def _enter(self, inq: Inquiry, k: int, now: float) -> None:
+        raise NotImplementedError
 
-        # satisfaction.py
-        def _finish(
-            self, inq: Inquiry, outcome: int, base: float | None = None
-        ) -> None: ...
+    def _dispatch(self, pool: PoolRuntime, now: float) -> None:
+        raise NotImplementedError
 
-        # recording.py
-        def _close_unresolved(self, inq: Inquiry) -> None: ...
-        def _pool_counts(self) -> list[tuple[list[int], list[float]]]: ...
-        def _credit_late(
-            self, at: float, before: list[tuple[list[int], list[float]]]
-        ) -> None: ...
+    def _reserve(
+        self,
+        primary: PoolRuntime,
+        also: list[tuple[PoolRuntime, float]] | None,
+        skip: PoolRuntime | None,
+        now: float,
+    ) -> None:
+        raise NotImplementedError
+
+    def _abandon(
+        self, inq: Inquiry, now: float, skip: PoolRuntime | None = None,
+        reserve: bool = True,
+    ) -> None:
+        raise NotImplementedError
+
+    # service.py
+    def _serve(
+        self, pool: PoolRuntime, inq: Inquiry, k: int, agent: Agent, units: int,
+        now: float,
+    ) -> None:
+        raise NotImplementedError
+
+    def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
+        raise NotImplementedError
+
+    def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None:
+        raise NotImplementedError
+
+    def _bot_resolves(
+        self, bot: PoolRuntime, tidx: int, cell: Tally, journey: Journey,
+        contacts_before: int, asked: bool, false_u: float, duration: float, now: float,
+    ) -> None:
+        raise NotImplementedError
+
+    def _person_serves(
+        self, pool: PoolRuntime, agent: Agent, units: int, tidx: int, cell: Tally,
+        pcell: Tally | None, journey: Journey, contacts_before: int, fcr_u: float,
+        duration: float, now: float,
+    ) -> None:
+        raise NotImplementedError
+
+    # people.py
+    def _set_open(
+        self, pool: PoolRuntime, block: list[Agent], is_open: bool, now: float
+    ) -> None:
+        raise NotImplementedError
+
+    # satisfaction.py
+    def _finish(
+        self, inq: Inquiry, outcome: int, base: float | None = None
+    ) -> None:
+        raise NotImplementedError
+
+    # recording.py
+    def _close_unresolved(self, inq: Inquiry) -> None:
+        raise NotImplementedError
+
+    def _pool_counts(self) -> list[tuple[list[int], list[float]]]:
+        raise NotImplementedError
+
+    def _credit_late(
+        self, at: float, before: list[tuple[list[int], list[float]]]
+    ) -> None:
+        raise NotImplementedError

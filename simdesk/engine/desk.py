@@ -5,33 +5,22 @@ from __future__ import annotations
 import math
 
 import simpy
+from mypy_extensions import mypyc_attr
 
 from simdesk.calendar import Calendar
 from simdesk.customers import FollowupCustomers
-from simdesk.engine.arrivals import ArrivalsMixin, ArrivalSource, arrival_source
+from simdesk.engine.arrivals import ArrivalSource, ArrivalsPart, arrival_source
 from simdesk.engine.base import LATER_WINDOW
 from simdesk.engine.loop import HOUR, Progress, cycle_collector_paused, drive
-from simdesk.engine.people import PeopleMixin
-from simdesk.engine.queues import QueuesMixin
-from simdesk.engine.recording import RecordingMixin
-from simdesk.engine.satisfaction import ScoringMixin
-from simdesk.engine.service import ServiceMixin
-from simdesk.engine.staffing import PoolRuntime, StaffingMixin
+from simdesk.engine.staffing import PoolRuntime
 from simdesk.scenario import Scenario
 from simdesk.streams import Streams
 from simdesk.tally import RunTallies
 from simdesk.workforce import plan_for
 
 
-class _Desk(
-    ArrivalsMixin,
-    QueuesMixin,
-    ServiceMixin,
-    ScoringMixin,
-    StaffingMixin,
-    PeopleMixin,
-    RecordingMixin,
-):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class _Desk(ArrivalsPart):
     """Wires a scenario to a SimPy environment and runs it once."""
 
     def __init__(

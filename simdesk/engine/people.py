@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simdesk.engine.base import DeskBase
+from mypy_extensions import mypyc_attr
+
+from simdesk.engine.staffing import StaffingPart
 
 if TYPE_CHECKING:
     from simdesk.engine.staffing import Agent, PoolRuntime
@@ -70,7 +72,8 @@ def shift_places(plan: WorkforcePlan, places: int) -> list[int]:
     return out
 
 
-class PeopleMixin(DeskBase):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class PeoplePart(StaffingPart):
     """Replays each workforce plan's headcount events and keeps the productive share."""
 
     def _schedule_people(self) -> None:

@@ -33,8 +33,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simdesk.engine.base import DeskBase
+from mypy_extensions import mypyc_attr
+
 from simdesk.engine.contact import ABANDONED
+from simdesk.engine.people import PeoplePart
 from simdesk.weekly import NONE, alternative_table, on_whole_hours
 
 if TYPE_CHECKING:
@@ -82,7 +84,8 @@ def priority_queue(pool: PoolRuntime, priority: int) -> deque[Entry]:
     return q
 
 
-class QueuesMixin(DeskBase):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class QueuesPart(PeoplePart):
     """Offering contacts to pools, queueing, dispatching, overflow and abandonment."""
 
     def _build_routes(self) -> None:

@@ -39,10 +39,11 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from mypy_extensions import mypyc_attr
 from simpy.events import URGENT
 
-from simdesk.engine.base import DeskBase
 from simdesk.engine.loop import HOUR
+from simdesk.engine.satisfaction import ScoringPart
 from simdesk.histogram import NBINS, WaitBuffer, bin_counts
 from simdesk.limits import FOLD_PENDING_WAITS
 from simdesk.tally import (
@@ -303,7 +304,8 @@ class Fine:
         return int((seconds_into_day + 1e-6) // self.length) % self.count
 
 
-class RecordingMixin(DeskBase):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class RecordingPart(ScoringPart):
     """Hour marks: cells by the clock, the pools' integrals and counters; the records."""
 
     def _setup_recording(self) -> None:
@@ -552,8 +554,8 @@ class RecordingMixin(DeskBase):
                 a + d for a, d in zip(hour_floats[hour], d_floats, strict=True)
             ]
             row = self.days[day].pools[i]
-            for at, k in _DAY_COUNTS:
-                row[at] += d_ints[k]
+            for col, k in _DAY_COUNTS:
+                row[col] += d_ints[k]
 
     def _close_recording(self) -> None:
         """At the end of the run: the last (maybe partial) hour, and every cell folded."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
+
 from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import ABANDONED, BOT_RESOLVED, PERSON_RESOLVED
 
@@ -19,7 +21,8 @@ if TYPE_CHECKING:
     from simdesk.scenario import Scenario
 
 
-class ScoringMixin(DeskBase):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class ScoringPart(DeskBase):
     """Scores and counts a finished contact."""
 
     def _setup_scoring(self, s: Scenario) -> None:

@@ -21,10 +21,11 @@ from __future__ import annotations
 from heapq import heappush
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
 from simpy.events import NORMAL
 
-from simdesk.engine.base import DeskBase
 from simdesk.engine.contact import BOT_FALSE, BOT_RESOLVED, PERSON_RESOLVED, UNRESOLVED
+from simdesk.engine.queues import QueuesPart
 
 if TYPE_CHECKING:
     from simdesk.engine.contact import Inquiry, Journey
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     from simdesk.tally import Tally
 
 
-class ServiceMixin(DeskBase):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class ServicePart(QueuesPart):
     """Starting and completing services; what a bot or a person makes of a contact."""
 
     def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None:

@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simdesk.engine.base import DeskBase
+from mypy_extensions import mypyc_attr
+
+from simdesk.engine.recording import RecordingPart
 from simdesk.histogram import NBINS, bin_counts
 from simdesk.shifts import headcount_changes, shift_windows
 from simdesk.tally import Tally
@@ -345,7 +347,8 @@ def _link(head: Agent, agent: Agent) -> None:
     head.prev = agent
 
 
-class StaffingMixin(DeskBase):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class StaffingPart(RecordingPart):
     """Headcount changes as events: shift windows open and close blocks of agents, and a
     pool's always-on headcount changes on its dates."""
 
