@@ -424,6 +424,7 @@ class ArrivalsPart(ServicePart):
         inq.u_false = false_u
         inq.u_fcr = fcr_u
         inq.penalty = 0.0
+        inq.score = 0.0  # set by _finish (measured contacts); read when its issue ends
         inq.escalations = 0
         inq.wait_total = 0.0
         inq.token = 0

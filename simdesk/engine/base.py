@@ -190,7 +190,10 @@ class DeskBase:
     ) -> None:
         raise NotImplementedError
 
-    def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
+    def _issue_goes_on(
+        self, resolved: bool, tidx: int, contacts_before: int, journey: Journey,
+        score: float, now: float,
+    ) -> None:
         raise NotImplementedError
 
     def _serve_bot(self, pool: PoolRuntime, inq: Inquiry, k: int, now: float) -> None:
@@ -222,7 +225,7 @@ class DeskBase:
         raise NotImplementedError
 
     # recording.py
-    def _close_unresolved(self, inq: Inquiry) -> None:
+    def _end_issue(self, journey: Journey, resolved: bool, score: float, now: float) -> None:
         raise NotImplementedError
 
     def _pool_counts(self) -> list[tuple[list[int], list[float]]]:

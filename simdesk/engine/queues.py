@@ -350,7 +350,7 @@ class QueuesPart(PeoplePart):
                 (inq.tidx, inq.contacts_before, inq.journey),
             )
         else:
-            self._close_unresolved(inq)
+            self._end_issue(inq.journey, False, inq.score, now)
         if reserve:
             self._reserve(primary, also, skip, self.env._now)
 

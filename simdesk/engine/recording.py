@@ -69,7 +69,7 @@ from simdesk.tally import (
 )
 
 if TYPE_CHECKING:
-    from simdesk.engine.contact import Inquiry
+    from simdesk.engine.contact import Journey
     from simdesk.engine.staffing import PoolRuntime
 
 # What a pool's tally is read for at each hour mark: ints, then floats.
@@ -617,15 +617,21 @@ class RecordingPart(ScoringPart):
             week, days, record,
         )
 
-    def _close_unresolved(self, inq: Inquiry) -> None:
-        """The issue ends unresolved with this contact: no further contact comes
-        (docs/figures.md, "Issues"). Counted in the tally of its first contact, unless that
-        came during warm-up. A resolved issue is closed by ``_close_resolved`` (service.py)."""
-        j = inq.journey[1]
+    def _end_issue(self, journey: Journey, resolved: bool, score: float, now: float) -> None:
+        """The issue ends with this contact, resolved or with no further contact coming
+        (docs/figures.md, "Issues"): counted in the tally of its first contact, unless
+        that came during warm-up (None). ``score`` is the last contact's; a resolved
+        issue also counts its contacts and its time from the first contact to now."""
+        first, j, contacts = journey
         if j is not None:
             j.closed += 1
-            j.csat_sum += inq.score
-
+            j.csat_sum += score
+            if resolved:
+                j.resolved += 1
+                j.contacts_resolved += contacts
+                took = now - first
+                j.time_sum += took
+                j.hist.add(took)
 
 def _int_names(kind: Kind) -> tuple[str, ...]:
     return INT_COUNTERS if kind.cls is Tally else JOURNEY_INTS

@@ -87,8 +87,8 @@ class ServicePart(QueuesPart):
         self, value: tuple[PoolRuntime, int, Tally, Journey, int, float, bool]
     ) -> None:
         """The end of a conversation taken the short way (``_bot_resolves``): what
-        ``_on_bot_done``, ``_bot_result``, ``_finish`` and ``_close_resolved`` (or
-        ``_maybe_repeat``) record for a measured contact the bot resolves without a wait."""
+        ``_on_bot_done``, ``_bot_result`` and ``_finish`` record for a measured contact the
+        bot resolves without a wait; then its issue goes on or ends."""
         bot, tidx, cell, journey, contacts_before, score, false = value
         now = self.env._now
         # Handled, resolved and contained by the bot; the cell's contained, handled, zero
@@ -98,50 +98,23 @@ class ServicePart(QueuesPart):
         cell.csat_sum += score
         if score >= self.satisfied_at:
             cell.satisfied += 1
-        # _issue_goes_on, inlined on the path most contacts of a bot-first desk take.
-        first, j, contacts = journey
-        if false:  # the issue is not resolved: its journey goes on (or ends)
-            if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-                self._at(now + self.repeat_delay(), self.on_followup,
-                         (tidx, contacts_before + 1, journey))
-            elif j is not None:  # recording._close_unresolved
-                j.closed += 1
-                j.csat_sum += score
-            return
-        cell.resolved += 1
-        if j is not None:  # _close_resolved
-            j.closed += 1
-            j.csat_sum += score
-            j.resolved += 1
-            j.contacts_resolved += contacts
-            took = now - first
-            j.time_sum += took
-            j.hist.add(took)
+        if not false:
+            cell.resolved += 1
+        self._issue_goes_on(not false, tidx, contacts_before, journey, score, now)
 
     def _issue_goes_on(
         self, resolved: bool, tidx: int, contacts_before: int, journey: Journey,
         score: float, now: float,
     ) -> None:
-        """After a contact taken a short way: its issue closes resolved
-        (``_close_resolved``), or comes back with ``repeat``'s chance, or closes
-        unresolved (``_maybe_repeat``)."""
-        first, j, contacts = journey
-        if not resolved:  # the issue is not resolved: its journey goes on (or ends)
-            if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-                self._at(now + self.repeat_delay(), self.on_followup,
-                         (tidx, contacts_before + 1, journey))
-            elif j is not None:  # recording._close_unresolved
-                j.closed += 1
-                j.csat_sum += score
-            return
-        if j is not None:  # _close_resolved
-            j.closed += 1
-            j.csat_sum += score
-            j.resolved += 1
-            j.contacts_resolved += contacts
-            took = now - first
-            j.time_sum += took
-            j.hist.add(took)
+        """After a contact is handled, what its issue does (docs/figures.md, "Issues"):
+        unresolved (or falsely resolved), it comes back as a repeat contact with
+        ``repeat``'s chance; otherwise it ends here, resolved or not (``_end_issue``).
+        Every path that handles a contact ends with this call, short ways included."""
+        if not resolved and self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
+            self._at(now + self.repeat_delay(), self.on_followup,
+                     (tidx, contacts_before + 1, journey))
+        else:
+            self._end_issue(journey, resolved, score, now)
 
     def _person_serves(
         self, pool: PoolRuntime, agent: Agent, units: int, tidx: int, cell: Tally,
@@ -294,10 +267,7 @@ class ServicePart(QueuesPart):
                 self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED)
             else:
                 self._finish(inq, PERSON_RESOLVED if resolved else UNRESOLVED, own[resolved])
-            if resolved:
-                self._close_resolved(inq, now)
-            else:
-                self._maybe_repeat(inq, now)
+            self._issue_goes_on(resolved, tidx, inq.contacts_before, inq.journey, inq.score, now)
         order = pool.order
         if order and (order[0] or len(order) > 1):
             self._dispatch(pool, now)
@@ -344,10 +314,8 @@ class ServicePart(QueuesPart):
                 pool.tally.contained += 1
                 inq.cell.contained += 1
             self._finish(inq, BOT_FALSE if false else BOT_RESOLVED)
-            if false:  # the issue is not resolved: its journey goes on (or ends)
-                self._maybe_repeat(inq, now)
-            else:
-                self._close_resolved(inq, now)
+            self._issue_goes_on(not false, tidx, inq.contacts_before, inq.journey, inq.score,
+                                now)
             return
         inq.escalations += 1
         if counted:
@@ -360,27 +328,4 @@ class ServicePart(QueuesPart):
             self._enter(inq, k + 1, now)
         else:
             self._finish(inq, UNRESOLVED)
-            self._maybe_repeat(inq, now)
-
-    def _close_resolved(self, inq: Inquiry, now: float) -> None:
-        """The issue closes resolved with this contact (docs/figures.md, "Issues"), counted
-        in the tally of its first contact (None when that came during warm-up)."""
-        first, j, contacts = inq.journey
-        if j is not None:
-            j.closed += 1
-            j.csat_sum += inq.score
-            j.resolved += 1
-            j.contacts_resolved += contacts
-            took = now - first
-            j.time_sum += took
-            j.hist.add(took)
-
-    def _maybe_repeat(self, inq: Inquiry, now: float) -> None:
-        """An unresolved (or falsely resolved) contact comes back with ``repeat``'s chance."""
-        if self.repeat_p > 0.0 and self.repeat_u() < self.repeat_p:
-            self._at(now + self.repeat_delay(),
-                self.on_followup,
-                (inq.tidx, inq.contacts_before + 1, inq.journey),
-            )
-        else:
-            self._close_unresolved(inq)
+            self._issue_goes_on(False, tidx, inq.contacts_before, inq.journey, inq.score, now)
