@@ -14,3 +14,8 @@ def engine_kind() -> str:
     engine = Path(__file__).parent / "engine"
     compiled = any((engine / ("loop" + suffix)).exists() for suffix in EXTENSION_SUFFIXES)
     return "compiled" if compiled else "pure Python"
+
+
+def version_line() -> str:
+    """What ``simdesk --version`` prints: the version and which engine is installed."""
+    return f"simdesk {__version__} ({engine_kind()} engine)"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import simdesk
+
 ROOT = Path(__file__).resolve().parent.parent
 NEVER_AT_STARTUP = ("dask", "distributed", "scipy", "jsonschema", "simpy", "numpy", "pydantic")
 NOT_FOR_A_RUN = ("dask", "distributed", "scipy", "jsonschema")
@@ -35,8 +37,20 @@ def heavy(modules: set[str], packages: tuple[str, ...]) -> list[str]:
 
 def test_version_imports_no_heavy_package() -> None:
     modules = imported("--version")
-    assert "simdesk.cli.root" in modules  # the import log was read
-    assert heavy(modules, NEVER_AT_STARTUP) == []
+    assert "simdesk.cli" in modules  # the import log was read
+    # A bare --version is answered before the app is built: not even Typer or Rich.
+    assert heavy(modules, (*NEVER_AT_STARTUP, "typer", "click", "rich")) == []
+
+
+def test_the_quick_version_is_the_app_s() -> None:
+    """``simdesk --version`` answered early prints what the app's ``--version`` prints
+    (with another option the app answers it, tests/test_engine_kind.py)."""
+    quick = subprocess.run([sys.executable, "-m", "simdesk", "--version"],
+                           capture_output=True, text=True, timeout=120, check=True)
+    via_app = subprocess.run([sys.executable, "-m", "simdesk", "--version", "--help"],
+                             capture_output=True, text=True, timeout=120, check=True)
+    assert quick.stdout == via_app.stdout
+    assert quick.stdout.startswith(f"simdesk {simdesk.__version__} (")
 
 
 def test_main_help_imports_no_heavy_package() -> None:

@@ -20,7 +20,7 @@ import typer
 from typer import _click as click
 from typer.core import TyperOption
 
-from simdesk import __version__, engine_kind
+from simdesk import version_line
 from simdesk.cli import checking, experiments, optimize, staffing, suggest
 from simdesk.cli.common import Html, Width, cli_runner, user_errors
 from simdesk.cli.suggest import SuggestingGroup
@@ -71,7 +71,7 @@ T = TypeVar("T")
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"simdesk {__version__} ({engine_kind()} engine)")
+        typer.echo(version_line())
         raise typer.Exit()
 
 
