@@ -17,6 +17,7 @@ project's own dependencies.
 """
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 
@@ -28,6 +29,14 @@ ENGINE = Path("simdesk") / "engine"
 ext_modules = []
 setup_requires = []
 if os.environ.get("SIMDESK_COMPILE") == "1":
+    if "editable_wheel" in sys.argv:
+        # The compiled modules would sit in the source tree and shadow its .py files:
+        # edits would silently change nothing.
+        sys.exit(
+            "SIMDESK_COMPILE=1 is for a regular install ('pip install .'), not an editable "
+            "one ('pip install -e .'): in the source tree the compiled engine would hide "
+            "every later edit of simdesk/engine/*.py"
+        )
     project = tomllib.loads(Path("pyproject.toml").read_text(encoding="utf-8"))["project"]
     setup_requires = [MYPY, "types-PyYAML", *project["dependencies"]]
     try:
