@@ -44,9 +44,10 @@ if os.environ.get("SIMDESK_COMPILE") == "1":
     except ImportError:  # pip is asking what the build needs: mypy is not there yet
         pass
     else:
+        # The engine and its cells (simdesk/cells.py: a contact adds to them several times).
+        modules = [p for p in ENGINE.glob("*.py") if p.name != "__init__.py"]
         ext_modules = mypycify(
-            sorted(str(p) for p in ENGINE.glob("*.py") if p.name != "__init__.py"),
-            opt_level="3",
+            sorted(str(p) for p in [*modules, ENGINE.parent / "cells.py"]), opt_level="3"
         )
 
 setup(ext_modules=ext_modules, setup_requires=setup_requires)

@@ -15,167 +15,32 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from simdesk.histogram import NBINS, WaitBuffer, WaitHistogram
+from simdesk.cells import (
+    COUNTERS as COUNTERS,
+)
+from simdesk.cells import (
+    FLOAT_COUNTERS as FLOAT_COUNTERS,
+)
+from simdesk.cells import (
+    INT_COUNTERS as INT_COUNTERS,
+)
+from simdesk.cells import (
+    JOURNEY_FLOATS as JOURNEY_FLOATS,
+)
+from simdesk.cells import (
+    JOURNEY_INTS as JOURNEY_INTS,
+)
+from simdesk.cells import (
+    JourneyTally as JourneyTally,
+)
+from simdesk.cells import (
+    Tally as Tally,
+)
+from simdesk.histogram import NBINS, WaitHistogram
 
 if TYPE_CHECKING:
     from simdesk.scenario import Scenario
 
-INT_COUNTERS = (
-    "offered",
-    "handled",
-    "abandoned",
-    "overflowed",
-    "contained",
-    "escalated",
-    "repeats",
-    "resolved",
-    "waited",
-    "within",
-    "rated",
-    "satisfied",
-)
-FLOAT_COUNTERS = ("wait_sum", "answered_wait_sum", "csat_sum", "busy_s", "staffed_s", "cost")
-COUNTERS = (*INT_COUNTERS, *FLOAT_COUNTERS)
-
-JOURNEY_INTS = ("started", "closed", "resolved", "contacts_resolved")
-JOURNEY_FLOATS = ("time_sum", "csat_sum")
-
-
-class Tally:
-    """Counters for one scope (a cell, a pool, or a merge of them).
-
-    ``roll`` is the bookkeeping of a cell that lives for one hour of one day
-    (engine/recording.py); None for every other tally. ``at_bot`` counts, in such a cell
-    only, the contacts a bot without a limit resolved (engine/service.py, the short way):
-    each is contained, handled, a zero wait and within when a zero wait is, which the
-    cell's fold adds to those counters."""
-
-    __slots__ = (*COUNTERS, "at_bot", "hist", "roll")
-
-    def __init__(self, hist: WaitHistogram | WaitBuffer | None = None) -> None:
-        self.offered = 0
-        self.handled = 0
-        self.abandoned = 0
-        self.overflowed = 0
-        self.contained = 0
-        self.escalated = 0
-        self.repeats = 0
-        self.resolved = 0
-        self.waited = 0
-        self.wait_sum = 0.0
-        self.answered_wait_sum = 0.0
-        self.within = 0
-        self.rated = 0
-        self.csat_sum = 0.0
-        self.satisfied = 0
-        self.busy_s = 0.0
-        self.staffed_s = 0.0
-        self.cost = 0.0
-        self.at_bot = 0
-        self.hist: Any = WaitHistogram() if hist is None else hist
-        self.roll: Any = None
-
-    def merge(self, other: Tally) -> Tally:
-        for name in COUNTERS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.hist.merge(other.hist)
-        return self
-
-    @classmethod
-    def merged(cls, tallies: list[Tally]) -> Tally:
-        out = cls()
-        for t in tallies:
-            out.merge(t)
-        return out
-
-    @property
-    def done(self) -> bool:
-        """Every contact counted here has ended: nothing will add to this cell again."""
-        return self.offered == self.handled + self.at_bot + self.abandoned
-
-
-class JourneyTally:
-    """Counters for issues (a fresh contact with its retries and repeats), kept per (type,
-    hour of the first contact) like contact cells and added to when the issue closes:
-    resolved, or ended with no further contact (docs/figures.md, "Issues")."""
-
-    __slots__ = (*JOURNEY_INTS, *JOURNEY_FLOATS, "hist", "roll")
-
-    def __init__(self, hist: WaitHistogram | WaitBuffer | None = None) -> None:
-        self.started = 0
-        self.closed = 0
-        self.resolved = 0
-        self.contacts_resolved = 0
-        self.time_sum = 0.0
-        self.csat_sum = 0.0
-        # time from first contact to resolution
-        self.hist: Any = WaitHistogram() if hist is None else hist
-        self.roll: Any = None
-
-    def merge(self, other: JourneyTally) -> JourneyTally:
-        self.started += other.started
-        self.closed += other.closed
-        self.resolved += other.resolved
-        self.contacts_resolved += other.contacts_resolved
-        self.time_sum += other.time_sum
-        self.csat_sum += other.csat_sum
-        self.hist.merge(other.hist)
-        return self
-
-    @classmethod
-    def merged(cls, tallies: list[JourneyTally]) -> JourneyTally:
-        out = cls()
-        for t in tallies:
-            out.merge(t)
-        return out
-
-    @property
-    def done(self) -> bool:
-        """Every issue counted here has closed: nothing will add to this cell again."""
-        return self.started == self.closed
-
-
-def _forwarding(cls: type[Any], fields: tuple[str, ...]) -> type[Any]:
-    """A cell class whose float sums go to the newest cell of its (type, hour of day).
-
-    Floats summed in another order round differently, so a cell's float sums continue
-    the sums of the same hour the day before (engine/recording.py): the per-hour totals
-    are then the very sums one cell for all days would hold. A cell that still has
-    contacts in flight when the next day's cell of its hour starts (a straggler: a contact
-    waiting 23 hours, an issue whose repeat comes days later) is switched to this class:
-    what it adds goes, in the order it happens, into that newest cell's sum, and is
-    noted as foreign there and as forwarded here, so each day still gets its own share.
-    """
-    ns: dict[str, Any] = {"__slots__": (), "__doc__": _forwarding.__doc__}
-    for k, name in enumerate(fields):
-
-        def get(self: Any, name: str = name) -> float:
-            return float(getattr(self.roll.chain.head, name))
-
-        def put(self: Any, value: float, name: str = name, k: int = k) -> None:
-            r = self.roll
-            head = r.chain.head
-            d = value - getattr(head, name)
-            setattr(head, name, value)
-            theirs = head.roll
-            if theirs.foreign is None:
-                theirs.foreign = [0.0] * len(fields)
-            theirs.foreign[k] += d
-            if r.fwd is None:
-                r.fwd = [0.0] * len(fields)
-            r.fwd[k] += d
-
-        ns[name] = property(get, put)
-    return type(f"Forwarding{cls.__name__}", (cls,), ns)
-
-
-ForwardingTally = _forwarding(Tally, FLOAT_COUNTERS)
-ForwardingJourneyTally = _forwarding(JourneyTally, JOURNEY_FLOATS)
-RAW_FLOATS = {
-    Tally: tuple(Tally.__dict__[f] for f in FLOAT_COUNTERS),
-    JourneyTally: tuple(JourneyTally.__dict__[f] for f in JOURNEY_FLOATS),
-}
-"""The slots of the float sums, read past a forwarding cell's properties."""
 
 
 class Block:

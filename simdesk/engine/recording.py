@@ -18,7 +18,7 @@ per-hour figures are summed in exactly the order one cell for all days would sum
 new day's cell starts from the sums its hour ended the day before, and a day's share is
 what its cell added. A cell with contacts still in flight when its hour comes round
 again (a straggler) forwards what it adds to the newest cell of its hour (see
-``tally._forwarding``).
+``cells.forward``).
 
 Pools. Busy and staffed time are integrals per pool, brought up to date at each change of
 busy capacity and at staffing events, and credited at each hour mark to the hour of the
@@ -52,11 +52,8 @@ from simdesk.tally import (
     JOURNEY_FLOATS,
     JOURNEY_INTS,
     POOL_PERIOD,
-    RAW_FLOATS,
     Block,
     DayRecord,
-    ForwardingJourneyTally,
-    ForwardingTally,
     IntervalRecord,
     JourneyTally,
     PeopleRecord,
@@ -114,7 +111,7 @@ class Rolled:
         self.day = day
         self.base = base
         self.sub = sub
-        # Made by the first forwarded sum (tally._forwarding): most cells never see one.
+        # Made by the first forwarded sum (cells.forward): most cells never see one.
         self.foreign: list[float] | None = None
         self.fwd: list[float] | None = None
 
@@ -126,10 +123,9 @@ class Kind:
                  ntypes: int, week_bins: bool = False, zero_within: bool = True,
                  fine_rows: int = 0) -> None:
         self.cls = cls
-        self.forwarding = ForwardingTally if cls is Tally else ForwardingJourneyTally
         self.ints = attrgetter(*ints)
         self.nints = len(ints)
-        self.raw = RAW_FLOATS[cls]
+        self.float_names = floats
         self.floats = attrgetter(*floats)
         self.nfloats = len(floats)
         self.no_floats = (0.0,) * len(floats)
@@ -183,11 +179,11 @@ class Kind:
         if old is None:
             base = self.no_floats
         else:
-            base = self.floats(old)  # the head is never a forwarding cell: plain slots
-            for d, x in zip(self.raw, base, strict=True):
-                d.__set__(cell, x)
+            base = self.floats(old)
+            for name, x in zip(self.float_names, base, strict=True):
+                setattr(cell, name, x)
             if (not old.done) if in_flight is None else in_flight:
-                old.__class__ = self.forwarding
+                old.forwards = True  # a straggler from now on (cells.forward)
         cell.roll = Rolled(chain, t * 24 + hod, how, day, base, sub)
         chain.head = cell
         return cell
@@ -195,10 +191,7 @@ class Kind:
     def own_floats(self, cell: Any) -> list[float]:
         """What a cell added to the float sums itself (``Rolled``)."""
         r = cell.roll
-        if type(cell) is self.cls:
-            now = self.floats(cell)
-        else:  # a straggler: its own slots, frozen when it started forwarding
-            now = tuple(d.__get__(cell) for d in self.raw)
+        now = self.floats(cell)  # a straggler's: frozen when it started forwarding
         out = [x - b for x, b in zip(now, r.base, strict=True)]
         if r.foreign is not None:
             out = [x - f for x, f in zip(out, r.foreign, strict=True)]
@@ -273,7 +266,7 @@ class Kind:
 
     def running_floats(self, t: int, hod: int) -> list[float]:
         head = self.chains[t][hod].head
-        return [0.0] * self.nfloats if head is None else [d.__get__(head) for d in self.raw]
+        return [0.0] * self.nfloats if head is None else list(self.floats(head))
 
 
 
@@ -625,12 +618,12 @@ class RecordingPart(ScoringPart):
         first, j, contacts = journey
         if j is not None:
             j.closed += 1
-            j.csat_sum += score
+            j.add_csat(score)
             if resolved:
                 j.resolved += 1
                 j.contacts_resolved += contacts
                 took = now - first
-                j.time_sum += took
+                j.add_time(took)
                 j.hist.add(took)
 
 def _int_names(kind: Kind) -> tuple[str, ...]:

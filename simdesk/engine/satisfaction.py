@@ -72,7 +72,7 @@ class ScoringPart(DeskBase):
             cell.abandoned += 1
         else:
             cell.handled += 1
-            cell.answered_wait_sum += wait
+            cell.add_answered_wait(wait)
             if wait <= self.sl_within:
                 cell.within += 1
             if outcome in (PERSON_RESOLVED, BOT_RESOLVED):
@@ -80,7 +80,7 @@ class ScoringPart(DeskBase):
         # ``rated`` and ``waited`` and the count of waits are derived when the cell is folded
         # (recording.Kind): every contact counted here is rated, each wait kept waited.
         if wait > 0.0:
-            cell.wait_sum += wait
+            cell.add_wait(wait)
             cell.hist.add(wait)
             penalty = self.wait_penalty_per_s * wait
             score -= penalty if penalty < self.max_wait_penalty else self.max_wait_penalty
@@ -89,7 +89,7 @@ class ScoringPart(DeskBase):
         if inq.contacts_before:
             score *= self.repeat_factor**inq.contacts_before
         score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
-        cell.csat_sum += score
+        cell.add_csat(score)
         if score >= self.satisfied_at:
             cell.satisfied += 1
         inq.score = score
@@ -104,8 +104,8 @@ class ScoringPart(DeskBase):
                 if wait <= self.sl_within:
                     pcell.within += 1
             if wait > 0.0:
-                pcell.wait_sum += wait
+                pcell.add_wait(wait)
                 pcell.hist.add(wait)
             else:
                 pcell.hist.zeros += 1
-            pcell.csat_sum += score
+            pcell.add_csat(score)

@@ -95,7 +95,7 @@ class ServicePart(QueuesPart):
         # wait and within: one count each (PoolRuntime.settle, recording.Kind.fold).
         bot.t_short[tidx] += 1
         cell.at_bot += 1
-        cell.csat_sum += score
+        cell.add_csat(score)
         if score >= self.satisfied_at:
             cell.satisfied += 1
         if not false:
@@ -166,7 +166,7 @@ class ServicePart(QueuesPart):
         if contacts_before:
             score *= self.repeat_factor**contacts_before
         score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
-        cell.csat_sum += score
+        cell.add_csat(score)
         if score >= self.satisfied_at:
             cell.satisfied += 1
         if pcell is not None:  # the people's cell, when kept apart (recording.py)
@@ -174,7 +174,7 @@ class ServicePart(QueuesPart):
             if self.zero_within:
                 pcell.within += 1
             pcell.hist.zeros += 1
-            pcell.csat_sum += score
+            pcell.add_csat(score)
         self._issue_goes_on(resolved, tidx, contacts_before, journey, score, now)
         order = pool.order
         if order and (order[0] or len(order) > 1):
