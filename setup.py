@@ -7,7 +7,7 @@ Why mypyc: the engine is plain typed Python, and mypyc turns exactly such code i
 extension without a second language or a second copy of the rules; the modules stay the
 source of truth and run unchanged as Python. The compiled engine gives the same results
 bit for bit (the baselines check and the test suite run against it in ``.ci/run``) and
-runs a year of the full desk about 1.4x faster (README, "Performance").
+runs the full desk about 1.7x faster (README, "Performance").
 
 Everything else here lives in pyproject.toml; setuptools reads ``setup_requires`` to
 tell pip what the build needs, so mypy is fetched only when the engine is compiled. mypyc

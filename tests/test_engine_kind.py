@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import simdesk
+from simdesk import cells
 from simdesk.cli import app
 from simdesk.engine import desk, loop, service
 
@@ -23,7 +24,7 @@ def _compiled(module: object) -> bool:
 
 
 def test_engine_kind_names_the_modules_imported() -> None:
-    kinds = {_compiled(m) for m in (loop, desk, service)}
+    kinds = {_compiled(m) for m in (loop, desk, service, cells)}
     assert len(kinds) == 1, "part of the engine compiled, part not: a stale build"
     assert simdesk.engine_kind() == ("compiled" if kinds.pop() else "pure Python")
 
