@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import simdesk
 from simdesk import cells
 from simdesk.cli import app
-from simdesk.engine import desk, loop, service
+from simdesk.engine import desk, heap, loop, service
 
 
 def _compiled(module: object) -> bool:
@@ -24,7 +24,7 @@ def _compiled(module: object) -> bool:
 
 
 def test_engine_kind_names_the_modules_imported() -> None:
-    kinds = {_compiled(m) for m in (loop, desk, service, cells)}
+    kinds = {_compiled(m) for m in (loop, desk, service, heap, cells)}
     assert len(kinds) == 1, "part of the engine compiled, part not: a stale build"
     assert simdesk.engine_kind() == ("compiled" if kinds.pop() else "pure Python")
 
@@ -43,3 +43,16 @@ def test_version_names_the_engine() -> None:
     assert result.output.strip() == (
         f"simdesk {simdesk.__version__} ({simdesk.engine_kind()} engine)"
     )
+
+
+def test_the_heap_is_heapq_only_in_pure_python() -> None:
+    """Compiled, the engine's heap functions are the key-comparing ones (engine/heap.py);
+    in pure Python heapq's, which beat them there. A build that got this backwards would
+    still give the same results, only slower."""
+    from heapq import heappop, heappush
+
+    if heap.COMPILED:
+        assert (heap.push, heap.pop) == (heap.keyed_push, heap.keyed_pop)
+    else:
+        assert (heap.push, heap.pop) == (heappush, heappop)
+    assert heap.COMPILED == _compiled(heap)

@@ -20,7 +20,6 @@ part that implements it overrides it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from heapq import heappop, heappush
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,8 @@ import simpy
 from mypy_extensions import mypyc_attr
 from simpy.events import NORMAL, EventPriority
 
-from simdesk.engine.loop import HOUR, Entry
+from simdesk.engine.heap import Entry, pop, push
+from simdesk.engine.loop import HOUR
 
 if TYPE_CHECKING:
     from simdesk.calendar import Calendar
@@ -129,11 +129,11 @@ class DeskBase:
     def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
         """Schedule ``callback(value)`` at absolute time ``at`` (a loop.py entry)."""
         entry = (at, NORMAL, next(self.eid), callback, value)
-        heappush(self.queue if at < self.later_from else self.later, entry)
+        push(self.queue if at < self.later_from else self.later, entry)
 
     def _schedule_later(self, at: float) -> None:
         """The next move of due events from ``later`` to SimPy's heap, at ``at``."""
-        heappush(self.queue, (at, LATER_PRIORITY, next(self.eid), self._on_later, None))
+        push(self.queue, (at, LATER_PRIORITY, next(self.eid), self._on_later, None))
         self.later_from = at
 
     def _on_later(self, _: None) -> None:
@@ -141,7 +141,7 @@ class DeskBase:
         later = self.later
         queue = self.queue
         while later and later[0][0] < horizon:
-            heappush(queue, heappop(later))
+            push(queue, pop(later))
         self._schedule_later(horizon)
 
     # Calls between parts, each implemented by the part named in its comment (a subclass

@@ -16,20 +16,18 @@ import gc
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from heapq import heapify, heappop, heappush
-from typing import Any, NoReturn, Protocol
+from heapq import heapify
+from typing import NoReturn, Protocol
 
 import simpy
 from simpy.events import Event
+
+from simdesk.engine.heap import Entry, pop, push
 
 HOUR = 3600.0
 STOP_PRIORITY = -2
 """Below every event's priority (the desk's moves of due events are -1): ``drive``'s stop
 entry at ``until`` comes before every event at that time."""
-
-Entry = tuple[Any, ...]
-"""A heap entry: the desk's ``(time, priority, insertion, callback, payload)``, or SimPy's
-``(time, priority, insertion, event)``."""
 
 
 Progress = Callable[[float], None]
@@ -97,7 +95,7 @@ def drive(
     # A stop entry at ``until``, ahead of every event at that time: popping it ends the
     # loop, so the loop needs no test of the queue's head per event.
     stop = (until, STOP_PRIORITY, 0, None, None)
-    heappush(queue, stop)
+    push(queue, stop)
     if arrivals is None:
         arrivals = _NO_ARRIVALS
     at = arrivals.arrival_at
@@ -107,7 +105,7 @@ def drive(
                 env._now = at
                 at = arrivals.arrive()
                 continue
-            entry = heappop(queue)
+            entry = pop(queue)
             try:
                 env._now, _, _, callback, payload = entry
             except ValueError:  # SimPy's own event: four entries

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from heapq import heappush
 from itertools import chain as chained
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -42,6 +41,7 @@ import numpy as np
 from mypy_extensions import mypyc_attr
 from simpy.events import URGENT
 
+from simdesk.engine.heap import push
 from simdesk.engine.loop import HOUR
 from simdesk.engine.satisfaction import ScoringPart
 from simdesk.histogram import NBINS, WaitBuffer, bin_counts
@@ -411,7 +411,7 @@ class RecordingPart(ScoringPart):
     def _at_hour(self, at: float, callback: Any = None) -> None:
         """The hour mark goes before anything else at its instant (URGENT), so a contact
         arriving on the hour is counted in the hour it starts."""
-        heappush(
+        push(
             self.queue,
             (at, URGENT, next(self.eid), self._on_hour if callback is None else callback, None),
         )

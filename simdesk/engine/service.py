@@ -18,13 +18,13 @@ Then the freed capacity serves the queue.
 
 from __future__ import annotations
 
-from heapq import heappush
 from typing import TYPE_CHECKING
 
 from mypy_extensions import mypyc_attr
 from simpy.events import NORMAL
 
 from simdesk.engine.contact import BOT_FALSE, BOT_RESOLVED, PERSON_RESOLVED, UNRESOLVED
+from simdesk.engine.heap import push
 from simdesk.engine.queues import QueuesPart
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class ServicePart(QueuesPart):
         if inq.counted:
             pool.at_once += 1  # offered, no wait, answered (PoolRuntime.settle)
             pool.t_busy[inq.tidx] += duration
-        heappush(
+        push(
             self.queue,
             (now + duration, NORMAL, next(self.eid), self.on_bot_done, (inq, pool, k, truncated)),
         )
@@ -77,7 +77,7 @@ class ServicePart(QueuesPart):
         score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
         bot.at_once += 1
         bot.t_busy[tidx] += duration  # (no busy time: see _serve_bot)
-        heappush(
+        push(
             self.queue,
             (now + duration, NORMAL, next(self.eid), self.on_bot_resolved,
              (bot, tidx, cell, journey, contacts_before, score, false)),
@@ -133,7 +133,7 @@ class ServicePart(QueuesPart):
         pool.busy_area += pool.busy * (now - pool.last)
         pool.last = now
         pool.busy += units
-        heappush(
+        push(
             self.queue,
             (now + duration, NORMAL, next(self.eid), self.on_person_done,
              (pool, agent, units, tidx, cell, pcell, journey, contacts_before, fcr_u)),
@@ -225,7 +225,7 @@ class ServicePart(QueuesPart):
         pool.last = now
         pool.busy += units
         # self._at inlined: a completion is scheduled for every service.
-        heappush(
+        push(
             self.queue,
             (now + duration, NORMAL, next(self.eid), self.on_done,
              (inq, pool, agent, units, k, truncated)),
