@@ -30,7 +30,6 @@ BATCH = 2048
 # (arrival Exp(1) gap, type index, patience, ask-for-human u, bot u, false-resolution u,
 #  first-contact-resolution u, handle time per pool on the type's full route)
 FreshRow = tuple[float, int, float, float, float, float, float, tuple[float, ...]]
-FollowupRow = tuple[float, float, float, float, float, tuple[float, ...]]
 
 
 def handle_distribution(pool: Pool, type_name: str) -> Distribution:
@@ -166,12 +165,15 @@ class FollowupCustomers:
             for t in s.type_names
         ]
 
-    def __call__(self, tidx: int) -> FollowupRow:
+    def __call__(self, tidx: int) -> FreshRow:
+        """The follow-up's row, as a fresh arrival's (``FreshRow``) with a gap of 0."""
         return (
+            0.0,
+            tidx,
             self.patience(),
             self.ask(),
             self.bot(),
             self.false(),
             self.fcr(),
-            tuple(d() for d in self.handles[tidx]),
+            tuple([d() for d in self.handles[tidx]]),
         )

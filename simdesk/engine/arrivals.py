@@ -349,7 +349,7 @@ class ArrivalsPart(ServicePart):
         else:
             self.followup_at = now
             self.followups_now = 0
-        row = (0.0, tidx, *self.follow(tidx))
+        row = self.follow(tidx)
         self._start_contact(now, row, contacts_before, (first, jcell, contacts + 1))
 
     def _endless_loop_message(self, now: float) -> str:
