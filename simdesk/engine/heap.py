@@ -43,10 +43,8 @@ def _before(a: Entry, b: Entry) -> bool:
     return ia < ib
 
 
-def push(heap: list[Entry], entry: Entry) -> None:
-    """Add ``entry``: it moves up from the end while it comes before its parent."""
-    pos: i64 = len(heap)
-    heap.append(entry)
+def _rise(heap: list[Entry], pos: i64, entry: Entry) -> None:
+    """Put ``entry`` at ``pos`` or above: it moves up while it comes before its parent."""
     while pos > 0:
         parent: i64 = (pos - 1) >> 1
         above = heap[parent]
@@ -55,6 +53,12 @@ def push(heap: list[Entry], entry: Entry) -> None:
         heap[pos] = above
         pos = parent
     heap[pos] = entry
+
+
+def push(heap: list[Entry], entry: Entry) -> None:
+    """Add ``entry``: appended, then moved up to its place."""
+    heap.append(entry)
+    _rise(heap, len(heap) - 1, entry)
 
 
 def pop(heap: list[Entry]) -> Entry:
@@ -77,14 +81,7 @@ def pop(heap: list[Entry]) -> Entry:
         heap[pos] = heap[child]
         pos = child
         child = 2 * pos + 1
-    while pos > 0:
-        parent: i64 = (pos - 1) >> 1
-        above = heap[parent]
-        if not _before(last, above):
-            break
-        heap[pos] = above
-        pos = parent
-    heap[pos] = last
+    _rise(heap, pos, last)
     return top
 
 
