@@ -55,4 +55,4 @@ def test_the_heap_is_heapq_only_in_pure_python() -> None:
         assert (heap.push, heap.pop) == (heap.keyed_push, heap.keyed_pop)
     else:
         assert (heap.push, heap.pop) == (heappush, heappop)
-    assert heap.COMPILED == _compiled(heap)
+    assert _compiled(heap) == heap.COMPILED
