@@ -1767,13 +1767,20 @@ def route_shares(s: Scenario, type_name: str) -> list[float]:
 def overload_without_patience(s: Scenario) -> tuple[float, float] | None:
     """(work arriving, agents) in agents' worth when customers never abandon and the work
     is at least the staff, else None: then queues grow without limit, which both the
-    warning and the targets (an abandonment target means nothing there) must say."""
+    warning and the targets (an abandonment target means nothing there) must say.
+
+    The work is the run's average: the week's mean rate with the demand's growth, month
+    weights and special dates over the whole run (``rates.expected_arrivals``), so a desk
+    that growth overloads is warned about too."""
+    from simdesk.rates import expected_arrivals
     from simdesk.shifts import mean_agents
 
     if s.customers.patience is None:
         human_load = 0.0
         capacity = 0.0
         rate = s.demand.mean_rate
+        if s.demand.time_varying:
+            rate = expected_arrivals(s, rate) / (s.warmup + s.horizon)
         for t, type_share in zip(s.demand.types, s.demand.shares, strict=True):
             for route, share in zip(
                 s.routes_for(t.name), route_shares(s, t.name), strict=True

@@ -9,6 +9,7 @@ overloaded desk whose customers never abandon is allowed, but warned about.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,6 +255,33 @@ def test_overloaded_desk_without_patience_runs_but_warns(
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert any("overloaded" in w for w in doc["warnings"])
     assert doc["totals"]["abandoned"]["mean"] == 0
+
+
+@pytest.mark.parametrize(("growth", "warned"), [(None, False), ("5%/month", True)])
+def test_growth_that_overloads_the_desk_is_warned_about(growth: str | None, warned: bool) -> None:
+    """10 agents' worth of work at the start for 11 agents: enough without growth. At 5% a
+    month (compounding, months of ``calendar.MONTH``) over 180 days, m = 5.9 months, the
+    run's average is ((1.05^m - 1) / ln(1.05)) / m = 1.16 times that, 11.6 agents' worth:
+    more than the staff, and nobody gives up."""
+    import yaml
+
+    from simdesk.calendar import DAY, MONTH
+    from simdesk.loading import scenario_from_data
+    from simdesk.scenario import overload_without_patience, warnings_for
+
+    text = edit("customers:\n  patience: exponential(mean=2m)\n", "",
+                edit("horizon: 6h", "horizon: 180d"))
+    if growth is not None:
+        text = edit("  arrival_rate: 200/h\n", f"  arrival_rate: 200/h\n  growth: {growth}\n", text)
+    s = scenario_from_data(yaml.safe_load(text), "growth.yaml")
+    over = overload_without_patience(s)
+    assert (over is not None) == warned
+    assert any("overloaded" in w for w in warnings_for(s)) == warned
+    if over is not None:
+        load, agents = over
+        assert agents == 11.0
+        m = 180 * DAY / MONTH
+        assert load == pytest.approx(10.0 * (1.05**m - 1) / math.log(1.05) / m, rel=1e-9)
 
 
 def test_a_desk_with_patience_is_not_warned_about(runner: CliRunner, tmp_path: Path) -> None:
