@@ -61,3 +61,12 @@ def test_keys_decide_time_then_priority_then_insertion() -> None:
 def test_an_empty_heap_raises_as_heapq_does() -> None:
     with pytest.raises(IndexError):
         keyed_pop([])
+
+
+def test_the_priorities_are_simpys() -> None:
+    """The desk's events and SimPy's share one heap: the constants must be SimPy's."""
+    import simpy.events
+
+    from simdesk.engine.heap import NORMAL, URGENT
+
+    assert (URGENT, NORMAL) == (simpy.events.URGENT, simpy.events.NORMAL)

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from mypy_extensions import mypyc_attr
-from simpy.events import NORMAL
 
 from simdesk.calendar import Calendar
 from simdesk.customers import BATCH, FreshCustomers, FreshRow
 from simdesk.engine.contact import Inquiry, Journey
+from simdesk.engine.heap import NORMAL
 from simdesk.engine.loop import HOUR
 from simdesk.engine.service import ServicePart
 from simdesk.errors import Problem, SimdeskError
@@ -306,7 +306,7 @@ class ArrivalsPart(ServicePart):
         here. It keeps the insertion number its event would have had (``arrival_eid``), so
         an arrival at the very time of an event goes where SimPy's order puts it."""
         self.arrival_at, self.arrival_row = self.next_arrival()
-        self.arrival_eid = next(self.eid)
+        self.arrival_eid = self.next_eid()
 
     def arrive(self) -> float:
         """Start the arrival due now (``arrival_at``), then the following ones while they
@@ -331,7 +331,7 @@ class ArrivalsPart(ServicePart):
                 row = nxt
                 continue
             # Where its event was scheduled before: the same insertion number.
-            self.arrival_at, self.arrival_row, self.arrival_eid = at, nxt, next(self.eid)
+            self.arrival_at, self.arrival_row, self.arrival_eid = at, nxt, self.next_eid()
             return at
 
     def arrival_first(self, head: tuple[Any, ...]) -> bool:

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import count
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import simpy
 from mypy_extensions import mypyc_attr
-from simpy.events import NORMAL, EventPriority
 
-from simdesk.engine.heap import Entry, pop, push
+from simdesk.engine.heap import NORMAL, Entry, pop, push
 from simdesk.engine.loop import HOUR
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ if TYPE_CHECKING:
 
 LATER_WINDOW = HOUR
 """How far ahead events move from the desk's ``later`` heap to SimPy's (see DeskBase)."""
-LATER_PRIORITY = EventPriority(-1)
+LATER_PRIORITY: Final = -1
 """Below SimPy's URGENT (0): the move comes before every event at its time."""
 
 
@@ -56,6 +55,9 @@ class DeskBase:
     env: simpy.Environment
     queue: list[Entry]  # SimPy's event heap (loop.py: the entries)
     eid: count[int]  # SimPy's insertion counter
+    # Its next number. Bound once: compiled, ``next(self.eid)`` looks ``next`` up among
+    # the builtins and converts the number to a C int and back at every event scheduled.
+    next_eid: Callable[[], Any]
     warmup: float
     end: float
     types: list[InquiryType]
@@ -128,12 +130,12 @@ class DeskBase:
 
     def _at(self, at: float, callback: Callable[[Any], None], value: Any) -> None:
         """Schedule ``callback(value)`` at absolute time ``at`` (a loop.py entry)."""
-        entry = (at, NORMAL, next(self.eid), callback, value)
+        entry = (at, NORMAL, self.next_eid(), callback, value)
         push(self.queue if at < self.later_from else self.later, entry)
 
     def _schedule_later(self, at: float) -> None:
         """The next move of due events from ``later`` to SimPy's heap, at ``at``."""
-        push(self.queue, (at, LATER_PRIORITY, next(self.eid), self._on_later, None))
+        push(self.queue, (at, LATER_PRIORITY, self.next_eid(), self._on_later, None))
         self.later_from = at
 
     def _on_later(self, _: None) -> None:

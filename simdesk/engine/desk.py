@@ -36,6 +36,7 @@ class _Desk(ArrivalsPart):
         self.env = simpy.Environment()
         self.queue = self.env._queue
         self.eid = self.env._eid
+        self.next_eid = self.eid.__next__
         self.later = []
         self._schedule_later(LATER_WINDOW)
         self.warmup = s.warmup

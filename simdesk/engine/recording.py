@@ -39,9 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from mypy_extensions import mypyc_attr
-from simpy.events import URGENT
 
-from simdesk.engine.heap import push
+from simdesk.engine.heap import URGENT, push
 from simdesk.engine.loop import HOUR
 from simdesk.engine.satisfaction import ScoringPart
 from simdesk.histogram import NBINS, WaitBuffer, bin_counts
@@ -413,7 +412,7 @@ class RecordingPart(ScoringPart):
         arriving on the hour is counted in the hour it starts."""
         push(
             self.queue,
-            (at, URGENT, next(self.eid), self._on_hour if callback is None else callback, None),
+            (at, URGENT, self.next_eid(), self._on_hour if callback is None else callback, None),
         )
 
     def _at_intervals(self, hour: float) -> None:

@@ -21,10 +21,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mypy_extensions import mypyc_attr
-from simpy.events import NORMAL
 
 from simdesk.engine.contact import BOT_FALSE, BOT_RESOLVED, PERSON_RESOLVED, UNRESOLVED
-from simdesk.engine.heap import push
+from simdesk.engine.heap import NORMAL, push
 from simdesk.engine.queues import QueuesPart
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ class ServicePart(QueuesPart):
             pool.t_busy[inq.tidx] += duration
         push(
             self.queue,
-            (now + duration, NORMAL, next(self.eid), self.on_bot_done, (inq, pool, k, truncated)),
+            (now + duration, NORMAL, self.next_eid(), self.on_bot_done, (inq, pool, k, truncated)),
         )
 
     def _bot_resolves(
@@ -79,7 +78,7 @@ class ServicePart(QueuesPart):
         bot.t_busy[tidx] += duration  # (no busy time: see _serve_bot)
         push(
             self.queue,
-            (now + duration, NORMAL, next(self.eid), self.on_bot_resolved,
+            (now + duration, NORMAL, self.next_eid(), self.on_bot_resolved,
              (bot, tidx, cell, journey, contacts_before, score, false)),
         )
 
@@ -135,7 +134,7 @@ class ServicePart(QueuesPart):
         pool.busy += units
         push(
             self.queue,
-            (now + duration, NORMAL, next(self.eid), self.on_person_done,
+            (now + duration, NORMAL, self.next_eid(), self.on_person_done,
              (pool, agent, units, tidx, cell, pcell, journey, contacts_before, fcr_u)),
         )
 
@@ -227,7 +226,7 @@ class ServicePart(QueuesPart):
         # self._at inlined: a completion is scheduled for every service.
         push(
             self.queue,
-            (now + duration, NORMAL, next(self.eid), self.on_done,
+            (now + duration, NORMAL, self.next_eid(), self.on_done,
              (inq, pool, agent, units, k, truncated)),
         )
         if also is not None:
