@@ -106,6 +106,8 @@ class DeskBase:
     max_wait_penalty: float
     repeat_factor: float
     bot_score: float
+    unwanted_bot_penalty: float
+    escalation_penalty: float
     satisfied_at: float
     zero_within: bool  # a contact served at once counts as within the service level
 

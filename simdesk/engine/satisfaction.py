@@ -43,6 +43,9 @@ class ScoringPart(DeskBase):
         self.max_wait_penalty = sat.max_wait_penalty
         self.repeat_factor = sat.repeat_factor
         self.bot_score = sat.resolved_by_bot  # a bot resolution's base (true or false)
+        # Read per contact: plain floats of the desk's, not attributes of the model.
+        self.unwanted_bot_penalty = sat.unwanted_bot_penalty
+        self.escalation_penalty = sat.escalation_penalty
         self.satisfied_at = sat.threshold
 
     def _setup_pool_scores(self) -> None:

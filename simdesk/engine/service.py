@@ -45,7 +45,7 @@ class ServicePart(QueuesPart):
         duration = inq.handle[k]
         truncated = False
         if inq.asked_human:
-            inq.penalty += self.sat.unwanted_bot_penalty
+            inq.penalty += self.unwanted_bot_penalty
         if pool.max_time is not None and duration > pool.max_time:
             duration = pool.max_time
             truncated = True
@@ -70,7 +70,7 @@ class ServicePart(QueuesPart):
         false = false_u < bot.false_res
         # The score _finish would give it: a bot outcome's base, less the unwanted-bot
         # penalty, no wait, the repeat factor; clipped to 1-5.
-        score = self.bot_score - (self.sat.unwanted_bot_penalty if asked else 0.0)
+        score = self.bot_score - (self.unwanted_bot_penalty if asked else 0.0)
         if contacts_before:
             score *= self.repeat_factor**contacts_before
         score = 1.0 if score < 1.0 else (5.0 if score > 5.0 else score)
@@ -201,7 +201,7 @@ class ServicePart(QueuesPart):
         truncated = False
         if pool.is_bot:
             if inq.asked_human:
-                inq.penalty += self.sat.unwanted_bot_penalty
+                inq.penalty += self.unwanted_bot_penalty
             if pool.max_time is not None and duration > pool.max_time:
                 duration = pool.max_time
                 truncated = True
@@ -323,7 +323,7 @@ class ServicePart(QueuesPart):
         if k + 1 < len(inq.route.pools):
             # Handed on to a person: the escalation penalty (docs/rules.md). With
             # nobody behind the bot the contact just ends unresolved.
-            inq.penalty += self.sat.escalation_penalty
+            inq.penalty += self.escalation_penalty
             self._enter(inq, k + 1, now)
         else:
             self._finish(inq, UNRESOLVED)
