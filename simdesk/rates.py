@@ -133,13 +133,17 @@ class HourlyRates:
         return r
 
 
-def expected_arrivals(s: Scenario, weekly_mean: float) -> float:
-    """Expected fresh arrivals over the whole run (warm-up and horizon), for the work
-    estimate: the mean rate times growth integrated exactly, month by month with the
-    month's weight, plus each special date's extra (or missing) arrivals; busyness has
-    mean 1. The week's profile is taken at its mean (exact over whole weeks)."""
+def expected_arrivals(
+    s: Scenario, weekly_mean: float, start: float = 0.0, end: float | None = None
+) -> float:
+    """Expected fresh arrivals over the whole run (warm-up and horizon), or over
+    ``[start, end)``, for the work estimate and the overload warnings: the mean rate times
+    growth integrated exactly, month by month with the month's weight, plus each special
+    date's extra (or missing) arrivals; busyness has mean 1. The week's profile is taken
+    at its mean (exact over whole weeks)."""
     d = s.demand
-    end = s.warmup + s.horizon
+    if end is None:
+        end = s.warmup + s.horizon
     lg = math.log1p(d.growth) if d.growth else 0.0
 
     def grown(a: float, b: float) -> float:
@@ -156,10 +160,10 @@ def expected_arrivals(s: Scenario, weekly_mean: float) -> float:
 
     cal = Calendar.of(s)
     if d.months is None or cal.start is None:
-        total = weekly_mean * grown(0.0, end)
+        total = weekly_mean * grown(start, end)
     else:
         total = 0.0
-        t = 0.0
+        t = start
         walked = 0
         while t < end:
             day = cal.date_at(t)
@@ -176,7 +180,7 @@ def expected_arrivals(s: Scenario, weekly_mean: float) -> float:
         weekly = weekly_rates(s)
         for x in d.special_dates:
             t0 = cal.time_of(x.date)
-            if t0 + DAY <= 0.0 or t0 >= end:
+            if t0 + DAY <= start or t0 >= end:
                 continue
             wd = x.date.weekday()
             day_rate = sum(weekly[wd * 24 : wd * 24 + 24]) / 24
@@ -184,6 +188,6 @@ def expected_arrivals(s: Scenario, weekly_mean: float) -> float:
                 (x.multiplier - 1.0)
                 * day_rate
                 * d.month_multiplier(x.date.month)
-                * grown(max(t0, 0.0), min(t0 + DAY, end))
+                * grown(max(t0, start), min(t0 + DAY, end))
             )
     return max(total, 0.0)

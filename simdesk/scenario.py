@@ -1773,40 +1773,81 @@ def overload_without_patience(s: Scenario) -> tuple[float, float] | None:
     weights and special dates over the whole run (``rates.expected_arrivals``), so a desk
     that growth overloads is warned about too."""
     from simdesk.rates import expected_arrivals
+
+    if s.customers.patience is not None:
+        return None
+    rate = s.demand.mean_rate
+    if s.demand.time_varying:
+        rate = expected_arrivals(s, rate) / (s.warmup + s.horizon)
+    human_load = _human_load(s, rate)
+    capacity = _staff(s, None)
+    return (human_load, capacity) if human_load >= capacity else None
+
+
+def overloaded_periods(s: Scenario) -> list[tuple[str, float, float]]:
+    """The months (weeks without a start date) in which more work arrives than the staff
+    can do, when customers never abandon and the run's average is not already overloaded
+    (``overload_without_patience`` says that): (period, work, agents) in agents' worth.
+    Only where demand or staffing changes over the calendar; queues grow in those
+    periods and carry their backlog on."""
+    from simdesk.rates import expected_arrivals
+
+    if s.customers.patience is not None or overload_without_patience(s) is not None:
+        return []
+    if not s.demand.time_varying and not any(p.dated for p in s.pools):
+        return []
+    cal = Calendar.of(s)
+    kind: Literal["month", "week"] = "month" if cal.start is not None else "week"
+    out: list[tuple[str, float, float]] = []
+    for period in cal.periods(kind):
+        t0, t1 = period.t0, period.t1
+        rate = expected_arrivals(s, s.demand.mean_rate, t0, t1) / (t1 - t0)
+        load = _human_load(s, rate)
+        staff = _staff(s, (t0, t1))
+        if load >= staff:
+            name = (
+                period.start.strftime("%Y-%m") if kind == "month" and period.start
+                else f"week {period.index}"
+            )
+            out.append((name, load, staff))
+    return out
+
+
+def _human_load(s: Scenario, rate: float) -> float:
+    """Agents' worth of work reaching people at ``rate`` fresh arrivals a second: what
+    the bot does not resolve, at the first person's pool of each route."""
+    human_load = 0.0
+    for t, type_share in zip(s.demand.types, s.demand.shares, strict=True):
+        for route, share in zip(s.routes_for(t.name), route_shares(s, t.name), strict=True):
+            humans = [s.pool(p) for p in route.path if not s.pool(p).is_bot]
+            if not humans or share == 0.0:
+                continue
+            bot = s.pool(route.path[0]) if s.pool(route.path[0]).is_bot else None
+            escal = 1.0 - (bot.resolution_for(t.name) if bot else 0.0)
+            first = humans[0]
+            per_chat = first.unit_capacity if t.channel == "chat" else 1
+            human_load += (
+                rate * type_share * escal * first.handle_for(t.name).mean / first.speed
+                / per_chat * share
+            )
+    return human_load
+
+
+def _staff(s: Scenario, span: tuple[float, float] | None) -> float:
+    """People on duty on average over the measured span (or ``span``), across the pools
+    that routes use."""
     from simdesk.shifts import mean_agents
 
-    if s.customers.patience is None:
-        human_load = 0.0
-        capacity = 0.0
-        rate = s.demand.mean_rate
-        if s.demand.time_varying:
-            rate = expected_arrivals(s, rate) / (s.warmup + s.horizon)
-        for t, type_share in zip(s.demand.types, s.demand.shares, strict=True):
-            for route, share in zip(
-                s.routes_for(t.name), route_shares(s, t.name), strict=True
-            ):
-                humans = [s.pool(p) for p in route.path if not s.pool(p).is_bot]
-                if not humans or share == 0.0:
-                    continue
-                bot = s.pool(route.path[0]) if s.pool(route.path[0]).is_bot else None
-                escal = 1.0 - (bot.resolution_for(t.name) if bot else 0.0)
-                first = humans[0]
-                per_chat = first.unit_capacity if t.channel == "chat" else 1
-                human_load += (
-                    rate * type_share * escal * first.handle_for(t.name).mean / first.speed
-                    / per_chat * share
-                )
-        seen: set[str] = set()
-        for t in s.demand.types:
-            for p in s.route_pools(t.name):
-                pool = s.pool(p)
-                if pool.is_bot or p in seen:
-                    continue
-                seen.add(p)
-                capacity += mean_agents(pool, s)
-        if human_load >= capacity:
-            return human_load, capacity
-    return None
+    seen: set[str] = set()
+    capacity = 0.0
+    for t in s.demand.types:
+        for p in s.route_pools(t.name):
+            pool = s.pool(p)
+            if pool.is_bot or p in seen:
+                continue
+            seen.add(p)
+            capacity += mean_agents(pool, s, span)
+    return capacity
 
 
 def warnings_for(s: Scenario) -> list[str]:
@@ -1822,6 +1863,19 @@ def warnings_for(s: Scenario) -> list[str]:
             f"the desk is overloaded: about {human_load:.1f} agents' worth of work arrives "
             f"for {capacity:.1f} agents on average, and customers never abandon "
             "(no customers.patience); queues will grow without limit"
+        )
+    peaks = overloaded_periods(s)
+    if peaks:
+        parts = [
+            f"{name} (about {load:.1f} agents' worth for {staff:.1f} agents)"
+            for name, load, staff in peaks[:3]
+        ]
+        if len(peaks) > 3:
+            parts.append(f"{len(peaks) - 3} more")
+        shown = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        out.append(
+            f"the desk is overloaded in {shown}, and customers never abandon (no "
+            "customers.patience): queues grow there and carry their backlog on"
         )
     out.extend(unused_pools(s))
     out.extend(unstaffed_routes(s))

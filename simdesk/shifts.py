@@ -98,9 +98,11 @@ def staffed_spans(pool: Pool, cal: Calendar) -> list[Span]:
     return spans
 
 
-def mean_agents(pool: Pool, s: Scenario) -> float:
+def mean_agents(
+    pool: Pool, s: Scenario, span: tuple[float, float] | None = None
+) -> float:
     """Agents on duty on average: over a week for a weekly pattern, over the measured span
-    when the staffing changes on dates."""
+    (or ``span``) when the staffing changes on dates."""
     if not pool.dated:
         if isinstance(pool.agents, int):
             return float(pool.agents)
@@ -108,7 +110,7 @@ def mean_agents(pool: Pool, s: Scenario) -> float:
             sh.agents * len(sh.days) * sh.length / (7 * DAY) for sh in pool.shifts or []
         )
     cal = Calendar.of(s)
-    t0, t1 = cal.warmup, cal.end
+    t0, t1 = (cal.warmup, cal.end) if span is None else span
     total = 0.0
     if pool.shifts:
         for sh in pool.shifts:

@@ -12,6 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -282,6 +283,55 @@ def test_growth_that_overloads_the_desk_is_warned_about(growth: str | None, warn
         assert agents == 11.0
         m = 180 * DAY / MONTH
         assert load == pytest.approx(10.0 * (1.05**m - 1) / math.log(1.05) / m, rel=1e-9)
+
+
+def _no_patience(text: str) -> Any:
+    import yaml
+
+    from simdesk.loading import scenario_from_data
+
+    text = edit("customers:\n  patience: exponential(mean=2m)\n", "", text)
+    return scenario_from_data(yaml.safe_load(text), "peaks.yaml")
+
+
+SIX_MONTHS = edit("horizon: 6h", "start: 2027-01-04\nhorizon: 177d")  # to 2027-06-30
+
+
+def test_a_peak_month_above_the_staff_is_warned_about() -> None:
+    """10 agents' worth at a month weight of 1 for 11 agents; March weighs 1.5. Weights are
+    normalised over the year (x 12 / 12.5): March brings 14.4 agents' worth, the others
+    9.6, so the run's average fits and March alone is overloaded."""
+    from simdesk.scenario import overload_without_patience, overloaded_periods, warnings_for
+
+    months = "[1, 1, 1.5, 1, 1, 1, 1, 1, 1, 1, 1, 1]"
+    s = _no_patience(edit("  arrival_rate: 200/h\n",
+                          f"  arrival_rate: 200/h\n  months: {months}\n", SIX_MONTHS))
+    assert overload_without_patience(s) is None
+    peaks = overloaded_periods(s)
+    assert [name for name, _, _ in peaks] == ["2027-03"]
+    _, load, staff = peaks[0]
+    assert load == pytest.approx(10.0 * 1.5 * 12 / 12.5, rel=1e-9)
+    assert staff == 11.0
+    warned = [w for w in warnings_for(s) if "overloaded" in w]
+    assert len(warned) == 1
+    assert "2027-03 (about 14.4 agents' worth for 11.0 agents)" in warned[0]
+
+
+def test_a_month_with_fewer_agents_is_warned_about() -> None:
+    """Flat demand, 10 agents' worth; the staff drops from 11 to 9 for March only: the
+    average fits (about 10.7 agents), March does not."""
+    from simdesk.scenario import overload_without_patience, overloaded_periods
+
+    dated = "agents: {2027-01-04: 11, 2027-03-01: 9, 2027-04-01: 11}"
+    s = _no_patience(edit("agents: 11", dated, SIX_MONTHS))
+    assert overload_without_patience(s) is None
+    assert [(name, staff) for name, _, staff in overloaded_periods(s)] == [("2027-03", 9.0)]
+
+
+def test_a_desk_that_never_changes_has_no_peaks() -> None:
+    from simdesk.scenario import overloaded_periods
+
+    assert overloaded_periods(_no_patience(SIX_MONTHS)) == []
 
 
 def test_a_desk_with_patience_is_not_warned_about(runner: CliRunner, tmp_path: Path) -> None:
