@@ -147,12 +147,8 @@ class JourneyTally:
             self.csat_sum += x
 
     def merge(self, other: JourneyTally) -> JourneyTally:
-        self.started += other.started
-        self.closed += other.closed
-        self.resolved += other.resolved
-        self.contacts_resolved += other.contacts_resolved
-        self.time_sum += other.time_sum
-        self.csat_sum += other.csat_sum
+        for name in (*JOURNEY_INTS, *JOURNEY_FLOATS):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         self.hist.merge(other.hist)
         return self
 
